@@ -1,0 +1,23 @@
+using Keel.Context;
+using Keel.Tasks;
+using Keel.Tracing;
+using Keel.Usage;
+
+namespace Keel.Journal;
+
+/// <summary>
+/// Everything one agent step produced. A store commits it in one transaction, or none of it: the journal never
+/// says a step ran without its spans, usage and cost, and usage never exists for a step the journal lacks.
+/// </summary>
+public sealed record StepCommit
+{
+    /// <summary>The journal entry; null for a commit that only closes the task.</summary>
+    public StepRecord? Step { get; init; }
+
+    public IReadOnlyList<SpanRecord> Spans { get; init; } = [];
+    public IReadOnlyList<ContextSnapshot> Snapshots { get; init; } = [];
+    public IReadOnlyList<UsageEvent> Usage { get; init; } = [];
+
+    /// <summary>The task's new state, when the step changes it (start, finish, failure).</summary>
+    public AgentTask? Task { get; init; }
+}

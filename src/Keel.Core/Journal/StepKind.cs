@@ -1,0 +1,9 @@
+namespace Keel.Journal;
+
+public enum StepKind
+{
+    Model,
+    Tool,
+    Step,
+    Approval,
+}

@@ -1,0 +1,7 @@
+namespace Keel.Journal;
+
+public enum StepStatus
+{
+    Succeeded,
+    Failed,
+}

@@ -1,0 +1,10 @@
+namespace Keel.Tasks;
+
+public enum AgentTaskStatus
+{
+    Pending,
+    Running,
+    Waiting,
+    Succeeded,
+    Failed,
+}

@@ -1,0 +1,7 @@
+namespace Keel.Tracing;
+
+public enum SpanStatus
+{
+    Ok,
+    Error,
+}

@@ -1,0 +1,7 @@
+namespace Keel.Usage;
+
+public enum UsageKind
+{
+    Model,
+    Tool,
+}

@@ -1,0 +1,56 @@
+using Keel.Context;
+using Keel.Tasks;
+using Microsoft.Extensions.AI;
+
+namespace Keel.Agents;
+
+/// <summary>
+/// The common agent shape: instructions, tools and a loop that calls the model, runs the tools it asks for and
+/// feeds their results back until it answers in text.
+/// </summary>
+public sealed class ToolLoopAgent : IAgent
+{
+    public required string Name { get; init; }
+    public required string Instructions { get; init; }
+
+    /// <summary>The model alias the agent calls; routing decides which deployment serves it.</summary>
+    public required string Model { get; init; }
+
+    public IReadOnlyList<AIFunction> Tools { get; init; } = [];
+
+    public int MaxTurns { get; init; } = 12;
+
+    /// <summary>Options sent with every call (the tool list is added to them).</summary>
+    public ChatOptions? Options { get; init; }
+
+    public async Task<string> RunAsync(TaskContext context, string input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, input)];
+        var options = Options?.Clone() ?? new ChatOptions();
+        options.Tools = [.. Tools];
+
+        for (var turn = 0; turn < MaxTurns; turn++)
+        {
+            var response = await context.ChatAsync(Model, messages, options, cancellationToken).ConfigureAwait(false);
+            messages.AddRange(response.Messages);
+            var calls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).ToList();
+            if (calls.Count == 0)
+            {
+                return response.Text;
+            }
+
+            foreach (var call in calls)
+            {
+                var tool = Tools.FirstOrDefault(t => t.Name == call.Name)
+                    ?? throw new InvalidOperationException($"The model called '{call.Name}', which agent '{Name}' does not have.");
+                var result = await context.ToolAsync(call.Name, call.CallId,
+                    async token => Json.Result(await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), token).ConfigureAwait(false)),
+                    cancellationToken).ConfigureAwait(false);
+                messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
+            }
+        }
+
+        throw new InvalidOperationException($"Agent '{Name}' did not finish within {MaxTurns} model turns.");
+    }
+}

@@ -1,0 +1,141 @@
+using Keel.Resilience;
+using Keel.Routing;
+using Keel.Tracing;
+using Microsoft.Extensions.AI;
+
+namespace Keel.Tasks;
+
+/// <summary>Builds the gen_ai spans of one step: the step's own span and one child per provider attempt.</summary>
+internal static class StepTracing
+{
+    public static SpanRecord ModelStepSpan(
+        TaskContext context, int seq, string spanId, string alias, DateTimeOffset start, DateTimeOffset end,
+        IReadOnlyList<ModelAttempt> attempts, int fallbacks, string snapshotId, ChatResponse? response, decimal cost, Exception? error)
+    {
+        var served = attempts.LastOrDefault(a => a.Succeeded)?.Deployment;
+        var providerAttempts = attempts.Count(a => !a.Skipped);
+        var attributes = new Dictionary<string, object?>
+        {
+            [GenAiAttributes.OperationName] = GenAiAttributes.Operations.Chat,
+            [GenAiAttributes.RequestModel] = alias,
+            [GenAiAttributes.KeelAttempts] = providerAttempts,
+            [GenAiAttributes.KeelRetries] = Math.Max(0, providerAttempts - 1 - fallbacks),
+            [GenAiAttributes.KeelFallbacks] = fallbacks,
+        };
+        if (served is not null && response is not null)
+        {
+            attributes[GenAiAttributes.ProviderName] = served.Provider;
+            attributes[GenAiAttributes.KeelDeployment] = served.Name;
+            attributes[GenAiAttributes.ResponseModel] = response.ModelId ?? served.Model;
+            attributes[GenAiAttributes.ResponseId] = response.ResponseId;
+            attributes[GenAiAttributes.ResponseFinishReasons] = new[] { response.FinishReason?.Value ?? "stop" };
+            attributes[GenAiAttributes.UsageInputTokens] = response.Usage?.InputTokenCount ?? 0;
+            attributes[GenAiAttributes.UsageOutputTokens] = response.Usage?.OutputTokenCount ?? 0;
+            attributes[GenAiAttributes.KeelCostUsd] = cost;
+        }
+
+        if (error is not null)
+        {
+            attributes[GenAiAttributes.ErrorType] = error is ModelCallFailedException failed ? failed.LastError.ErrorType : error.GetType().Name;
+        }
+
+        return new SpanRecord
+        {
+            TraceId = context.TraceId,
+            SpanId = spanId,
+            ParentSpanId = context.RootSpanId,
+            TaskId = context.Task.Id,
+            StepSeq = seq,
+            Name = $"{GenAiAttributes.Operations.Chat} {alias}",
+            StartTime = start,
+            EndTime = end,
+            Status = error is null ? SpanStatus.Ok : SpanStatus.Error,
+            StatusMessage = error?.Message,
+            Attributes = attributes,
+            SnapshotId = snapshotId,
+        };
+    }
+
+    public static IEnumerable<SpanRecord> AttemptSpans(TaskContext context, int seq, string parentSpanId, IReadOnlyList<ModelAttempt> attempts)
+    {
+        foreach (var attempt in attempts)
+        {
+            var attributes = new Dictionary<string, object?>
+            {
+                [GenAiAttributes.OperationName] = GenAiAttributes.Operations.Chat,
+                [GenAiAttributes.ProviderName] = attempt.Deployment.Provider,
+                [GenAiAttributes.RequestModel] = attempt.Deployment.Model,
+                [GenAiAttributes.KeelDeployment] = attempt.Deployment.Name,
+                [GenAiAttributes.KeelAttempt] = attempt.Number,
+            };
+            if (attempt.Response?.Usage is { } usage)
+            {
+                attributes[GenAiAttributes.UsageInputTokens] = usage.InputTokenCount ?? 0;
+                attributes[GenAiAttributes.UsageOutputTokens] = usage.OutputTokenCount ?? 0;
+            }
+
+            if (attempt.Error is { } error)
+            {
+                attributes[GenAiAttributes.ErrorType] = error.ErrorType;
+                if (error.RetryAfter is { } retryAfter)
+                {
+                    attributes[GenAiAttributes.KeelRetryAfterMs] = (long)retryAfter.TotalMilliseconds;
+                }
+            }
+
+            yield return new SpanRecord
+            {
+                TraceId = context.TraceId,
+                SpanId = TraceIds.NewSpanId(),
+                ParentSpanId = parentSpanId,
+                TaskId = context.Task.Id,
+                StepSeq = seq,
+                Name = $"{GenAiAttributes.Operations.Chat} {attempt.Deployment.Model}",
+                StartTime = attempt.StartedAt,
+                EndTime = attempt.EndedAt,
+                Status = attempt.Error is null ? SpanStatus.Ok : SpanStatus.Error,
+                StatusMessage = attempt.Error?.Message,
+                Attributes = attributes,
+            };
+        }
+    }
+
+    public static SpanRecord ToolSpan(TaskContext context, int seq, string name, string? callId, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
+    {
+        TraceId = context.TraceId,
+        SpanId = TraceIds.NewSpanId(),
+        ParentSpanId = context.RootSpanId,
+        TaskId = context.Task.Id,
+        StepSeq = seq,
+        Name = $"{GenAiAttributes.Operations.ExecuteTool} {name}",
+        StartTime = start,
+        EndTime = end,
+        Status = error is null ? SpanStatus.Ok : SpanStatus.Error,
+        StatusMessage = error?.Message,
+        Attributes = new Dictionary<string, object?>
+        {
+            [GenAiAttributes.OperationName] = GenAiAttributes.Operations.ExecuteTool,
+            [GenAiAttributes.ToolName] = name,
+            [GenAiAttributes.ToolCallId] = callId,
+            [GenAiAttributes.ErrorType] = error?.GetType().Name,
+        },
+    };
+
+    public static SpanRecord AgentSpan(TaskContext context, AgentTask finished) => new()
+    {
+        TraceId = context.TraceId,
+        SpanId = context.RootSpanId,
+        TaskId = finished.Id,
+        Name = $"{GenAiAttributes.Operations.InvokeAgent} {finished.Agent}",
+        StartTime = finished.StartedAt ?? finished.CreatedAt,
+        EndTime = finished.EndedAt ?? finished.CreatedAt,
+        Status = finished.Status == AgentTaskStatus.Failed ? SpanStatus.Error : SpanStatus.Ok,
+        StatusMessage = finished.Error,
+        Attributes = new Dictionary<string, object?>
+        {
+            [GenAiAttributes.OperationName] = GenAiAttributes.Operations.InvokeAgent,
+            [GenAiAttributes.AgentName] = finished.Agent,
+            [GenAiAttributes.ConversationId] = finished.SessionId,
+        },
+    };
+}

@@ -1,0 +1,126 @@
+using Keel.Context;
+using Keel.Journal;
+using Keel.Resilience;
+using Keel.Tracing;
+using Microsoft.Extensions.AI;
+
+namespace Keel.Tasks;
+
+/// <summary>
+/// What an agent's code runs against. Each model call and tool call is a journal step, committed with its
+/// spans, context snapshot and priced usage in one transaction.
+/// </summary>
+public sealed class TaskContext
+{
+    private readonly AgentRuntime _runtime;
+    private int _nextSeq;
+
+    internal TaskContext(AgentRuntime runtime, AgentTask task)
+    {
+        _runtime = runtime;
+        Task = task;
+        TraceId = TraceIds.NewTraceId();
+        RootSpanId = TraceIds.NewSpanId();
+    }
+
+    public AgentTask Task { get; }
+
+    public string TraceId { get; }
+
+    /// <summary>The task's <c>invoke_agent</c> span, parent of every step's span.</summary>
+    public string RootSpanId { get; }
+
+    /// <summary>Calls a model alias with retries and fallbacks, as one journaled step.</summary>
+    /// <exception cref="ModelCallFailedException">No deployment could answer; the failed step is journaled first.</exception>
+    public async Task<ChatResponse> ChatAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var seq = Interlocked.Increment(ref _nextSeq);
+        var time = _runtime.Time;
+        var start = time.GetUtcNow();
+        var snapshot = ContextSnapshot.FromMessages(messages.Select(MessageJson.Serialize).Prepend(MessageJson.SerializeRequest(model, options)));
+        var stepSpanId = TraceIds.NewSpanId();
+
+        ModelCallResult result;
+        try
+        {
+            result = await _runtime.Models.CallAsync(model, messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelCallFailedException ex)
+        {
+            var failedAt = time.GetUtcNow();
+            await CommitAsync(new StepCommit
+            {
+                Step = new StepRecord
+                {
+                    TaskId = Task.Id, Seq = seq, Kind = StepKind.Model, Name = model, Status = StepStatus.Failed,
+                    Attempts = ex.Attempts.Count(a => !a.Skipped), Fallbacks = ex.Fallbacks, Error = ex.Message,
+                    StartedAt = start, EndedAt = failedAt,
+                },
+                Spans = [StepTracing.ModelStepSpan(this, seq, stepSpanId, model, start, failedAt, ex.Attempts, ex.Fallbacks, snapshot.Id, null, 0, ex),
+                         .. StepTracing.AttemptSpans(this, seq, stepSpanId, ex.Attempts)],
+                Snapshots = [snapshot],
+            }).ConfigureAwait(false);
+            throw;
+        }
+
+        var end = time.GetUtcNow();
+        var served = result.Attempts[^1];
+        var usage = _runtime.Meter.ForModelCall(Task, seq, served.Number, result.ServedBy, result.Response.Usage, end);
+        await CommitAsync(new StepCommit
+        {
+            Step = new StepRecord
+            {
+                TaskId = Task.Id, Seq = seq, Kind = StepKind.Model, Name = model, Status = StepStatus.Succeeded,
+                Attempts = result.ProviderAttempts, Fallbacks = result.Fallbacks,
+                Result = MessageJson.Serialize(result.Response.Messages[^1]),
+                InputTokens = usage.InputTokens, OutputTokens = usage.OutputTokens, CostUsd = usage.CostUsd,
+                StartedAt = start, EndedAt = end,
+            },
+            Spans = [StepTracing.ModelStepSpan(this, seq, stepSpanId, model, start, end, result.Attempts, result.Fallbacks, snapshot.Id, result.Response, usage.CostUsd, null),
+                     .. StepTracing.AttemptSpans(this, seq, stepSpanId, result.Attempts)],
+            Snapshots = [snapshot],
+            Usage = [usage],
+        }).ConfigureAwait(false);
+        return result.Response;
+    }
+
+    /// <summary>Runs a tool as one journaled step; its result (or error) is recorded with its span.</summary>
+    public async Task<string> ToolAsync(string name, string? callId, Func<CancellationToken, Task<string>> invoke, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(invoke);
+        var seq = Interlocked.Increment(ref _nextSeq);
+        var start = _runtime.Time.GetUtcNow();
+        string? result = null;
+        Exception? error = null;
+        try
+        {
+            result = await invoke(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            var end = _runtime.Time.GetUtcNow();
+            if (error is not null || result is not null)
+            {
+                await CommitAsync(new StepCommit
+                {
+                    Step = new StepRecord
+                    {
+                        TaskId = Task.Id, Seq = seq, Kind = StepKind.Tool, Name = name,
+                        Status = error is null ? StepStatus.Succeeded : StepStatus.Failed,
+                        Result = result, Error = error?.Message, StartedAt = start, EndedAt = end,
+                    },
+                    Spans = [StepTracing.ToolSpan(this, seq, name, callId, start, end, error)],
+                }).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Committing is not cancellable: a step that ran must reach the journal even as its task is being cancelled.
+    private ValueTask CommitAsync(StepCommit commit) => _runtime.Store.CommitStepAsync(commit, CancellationToken.None);
+}

@@ -1,0 +1,254 @@
+using Keel.Journal;
+using Keel.Storage.Sqlite.Schema;
+using Keel.Tasks;
+using Keel.Tracing;
+using Keel.Usage;
+using Microsoft.Data.Sqlite;
+
+namespace Keel.Storage.Sqlite;
+
+public sealed partial class SqliteKeelStore
+{
+    private const string TaskColumns = """
+        id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
+        steps, model_calls, retries, fallbacks, input_tokens, output_tokens, cost_nanousd
+        """;
+
+    public ValueTask<AgentTask?> FindTaskAsync(string idOrPrefix, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            using var query = connection.CreateCommand();
+            // Ids are hex after their prefix, so a LIKE pattern cannot be injected through them; escape anyway.
+            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id OR id LIKE $prefix ESCAPE '\\' ORDER BY id = $id DESC LIMIT 2";
+            query.Parameters.AddWithValue("$id", idOrPrefix);
+            query.Parameters.AddWithValue("$prefix", EscapeLike(idOrPrefix) + "%");
+            using var reader = query.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            var first = ReadSummary(reader);
+            if (first.Task.Id != idOrPrefix && reader.Read())
+            {
+                throw new AmbiguousTaskIdException(idOrPrefix);
+            }
+
+            return first.Task;
+        }, cancellationToken);
+
+    public ValueTask<TaskSummary?> GetTaskSummaryAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id";
+            query.Parameters.AddWithValue("$id", taskId);
+            using var reader = query.ExecuteReader();
+            return reader.Read() ? ReadSummary(reader) : null;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<TaskSummary>> ListTasksAsync(TaskQuery query, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<TaskSummary>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            var where = new List<string>();
+            if (query.Status is { } status)
+            {
+                where.Add("status = $status");
+                command.Parameters.AddWithValue("$status", SqlValues.Text(status));
+            }
+
+            if (query.Agent is { } agent)
+            {
+                where.Add("agent = $agent");
+                command.Parameters.AddWithValue("$agent", agent);
+            }
+
+            if (query.CustomerId is { } customer)
+            {
+                where.Add("customer_id = $customer");
+                command.Parameters.AddWithValue("$customer", customer);
+            }
+
+            var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
+            command.CommandText = $"SELECT {TaskColumns} FROM tasks {filter} ORDER BY created_at DESC, id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", query.Limit);
+            using var reader = command.ExecuteReader();
+            var tasks = new List<TaskSummary>();
+            while (reader.Read())
+            {
+                tasks.Add(ReadSummary(reader));
+            }
+
+            return tasks;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<StepRecord>> GetStepsAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<StepRecord>>(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = """
+                SELECT seq, kind, name, status, attempts, fallbacks, result, error, input_tokens, output_tokens, cost_nanousd, started_at, ended_at
+                FROM steps WHERE task_id = $task ORDER BY seq
+                """;
+            query.Parameters.AddWithValue("$task", taskId);
+            using var reader = query.ExecuteReader();
+            var steps = new List<StepRecord>();
+            while (reader.Read())
+            {
+                steps.Add(new StepRecord
+                {
+                    TaskId = taskId,
+                    Seq = reader.GetInt32(0),
+                    Kind = SqlValues.StepKind(reader.GetString(1)),
+                    Name = reader.GetString(2),
+                    Status = SqlValues.StepStatus(reader.GetString(3)),
+                    Attempts = reader.GetInt32(4),
+                    Fallbacks = reader.GetInt32(5),
+                    Result = NullableString(reader, 6),
+                    Error = NullableString(reader, 7),
+                    InputTokens = reader.GetInt64(8),
+                    OutputTokens = reader.GetInt64(9),
+                    CostUsd = SqlValues.Usd(reader.GetInt64(10)),
+                    StartedAt = SqlValues.Time(reader.GetInt64(11)),
+                    EndedAt = SqlValues.Time(reader.GetInt64(12)),
+                });
+            }
+
+            return steps;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<SpanRecord>> GetSpansAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<SpanRecord>>(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = """
+                SELECT span_id, trace_id, parent_span_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id
+                FROM spans WHERE task_id = $task ORDER BY start_time, rowid
+                """;
+            query.Parameters.AddWithValue("$task", taskId);
+            using var reader = query.ExecuteReader();
+            var spans = new List<SpanRecord>();
+            while (reader.Read())
+            {
+                spans.Add(new SpanRecord
+                {
+                    SpanId = reader.GetString(0),
+                    TraceId = reader.GetString(1),
+                    ParentSpanId = NullableString(reader, 2),
+                    TaskId = taskId,
+                    StepSeq = reader.IsDBNull(3) ? null : reader.GetInt32(3),
+                    Name = reader.GetString(4),
+                    StartTime = SqlValues.Time(reader.GetInt64(5)),
+                    EndTime = SqlValues.Time(reader.GetInt64(6)),
+                    Status = SqlValues.SpanStatus(reader.GetString(7)),
+                    StatusMessage = NullableString(reader, 8),
+                    Attributes = AttributeJson.Read(reader.GetString(9)),
+                    SnapshotId = NullableString(reader, 10),
+                });
+            }
+
+            return spans;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<UsageEvent>> GetUsageAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<UsageEvent>>(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = """
+                SELECT idempotency_key, customer_id, step_seq, kind, resource, deployment, input_tokens, cached_input_tokens,
+                       output_tokens, quantity, cost_nanousd, created_at
+                FROM usage_events WHERE task_id = $task ORDER BY step_seq, created_at
+                """;
+            query.Parameters.AddWithValue("$task", taskId);
+            using var reader = query.ExecuteReader();
+            var usage = new List<UsageEvent>();
+            while (reader.Read())
+            {
+                usage.Add(new UsageEvent
+                {
+                    IdempotencyKey = reader.GetString(0),
+                    CustomerId = reader.GetString(1),
+                    TaskId = taskId,
+                    StepSeq = reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                    Kind = SqlValues.UsageKind(reader.GetString(3)),
+                    Resource = reader.GetString(4),
+                    Deployment = NullableString(reader, 5),
+                    InputTokens = reader.GetInt64(6),
+                    CachedInputTokens = reader.GetInt64(7),
+                    OutputTokens = reader.GetInt64(8),
+                    Quantity = decimal.Parse(reader.GetString(9), System.Globalization.CultureInfo.InvariantCulture),
+                    CostUsd = SqlValues.Usd(reader.GetInt64(10)),
+                    CreatedAt = SqlValues.Time(reader.GetInt64(11)),
+                });
+            }
+
+            return usage;
+        }, cancellationToken);
+
+    public ValueTask<IReadOnlyList<string>?> GetSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default) =>
+        ReadAsync<IReadOnlyList<string>?>(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = "SELECT hashes FROM context_snapshots WHERE id = $id";
+            query.Parameters.AddWithValue("$id", snapshotId);
+            if (query.ExecuteScalar() is not byte[] packed)
+            {
+                return null;
+            }
+
+            using var blob = connection.CreateCommand();
+            blob.CommandText = "SELECT content FROM blobs WHERE hash = $hash";
+            var hash = blob.Parameters.Add("$hash", SqliteType.Text);
+            var messages = new List<string>(packed.Length / 32);
+            for (var offset = 0; offset < packed.Length; offset += 32)
+            {
+                hash.Value = Convert.ToHexStringLower(packed.AsSpan(offset, 32));
+                messages.Add(System.Text.Encoding.UTF8.GetString((byte[])blob.ExecuteScalar()!));
+            }
+
+            return messages;
+        }, cancellationToken);
+
+    public ValueTask<StorageStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = """
+                SELECT (SELECT count(*) FROM tasks), (SELECT count(*) FROM steps), (SELECT count(*) FROM spans),
+                       (SELECT count(*) FROM usage_events), (SELECT count(*) FROM blobs), (SELECT coalesce(sum(size), 0) FROM blobs),
+                       (SELECT count(*) FROM context_snapshots), (SELECT coalesce(sum(length(hashes)), 0) FROM context_snapshots)
+                """;
+            using var reader = query.ExecuteReader();
+            reader.Read();
+            return new StorageStats(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+        }, cancellationToken);
+
+    private static TaskSummary ReadSummary(SqliteDataReader reader)
+    {
+        var task = new AgentTask
+        {
+            Id = reader.GetString(0),
+            CustomerId = reader.GetString(1),
+            SessionId = NullableString(reader, 2),
+            ParentId = NullableString(reader, 3),
+            Agent = reader.GetString(4),
+            Status = SqlValues.TaskStatus(reader.GetString(5)),
+            Input = NullableString(reader, 6),
+            Output = NullableString(reader, 7),
+            Error = NullableString(reader, 8),
+            CreatedAt = SqlValues.Time(reader.GetInt64(9)),
+            StartedAt = reader.IsDBNull(10) ? null : SqlValues.Time(reader.GetInt64(10)),
+            EndedAt = reader.IsDBNull(11) ? null : SqlValues.Time(reader.GetInt64(11)),
+        };
+        return new TaskSummary(task, reader.GetInt32(12), reader.GetInt32(13), reader.GetInt32(14), reader.GetInt32(15),
+            reader.GetInt64(16), reader.GetInt64(17), SqlValues.Usd(reader.GetInt64(18)));
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+}
