@@ -55,6 +55,7 @@ internal static class AttributeJson
             case bool b: writer.WriteBooleanValue(b); break;
             case int i: writer.WriteNumberValue(i); break;
             case long l: writer.WriteNumberValue(l); break;
+            case double d when double.IsFinite(d) && double.IsInteger(d): WriteWholeDouble(writer, d); break;
             case double d: writer.WriteNumberValue(d); break;
             case decimal m: writer.WriteNumberValue(m); break;
             case System.Collections.IEnumerable items:
@@ -68,6 +69,16 @@ internal static class AttributeJson
                 break;
             default: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
         }
+    }
+
+    /// <summary>
+    /// Writes a whole double as "1.0", not "1", which would read back as a long: OpenTelemetry attributes are
+    /// typed, and a temperature of 1.0 must stay a double.
+    /// </summary>
+    private static void WriteWholeDouble(Utf8JsonWriter writer, double value)
+    {
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        writer.WriteRawValue(text.Contains('E', StringComparison.Ordinal) ? text : text + ".0");
     }
 
     private static object? ReadValue(JsonElement value) => value.ValueKind switch

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Keel.Cli.Output;
+using Keel.Samples.Demo;
+using Keel.Storage.Sqlite;
+using Keel.Tasks;
+using Spectre.Console;
+
+namespace Keel.Cli.Commands;
+
+/// <summary>`keel demo`: the sample agents, many at once, on simulated models with faults, into a real store.</summary>
+internal static class DemoCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var db = CommonOptions.Db();
+        var json = CommonOptions.Json();
+        var prices = CommonOptions.Prices();
+        var tasks = new Option<int>("--tasks") { Description = "How many tasks to run.", DefaultValueFactory = _ => 50 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the simulation: the same seed replays the same run.", DefaultValueFactory = _ => 42 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Tasks running at once.", DefaultValueFactory = _ => 25 };
+        tasks.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--tasks must be at least 1."); });
+        concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1."); });
+
+        var command = new Command("demo", """
+            Run the sample agents (a refund-handling support agent and a research agent) on simulated models with
+            injected faults (429s, 5xx, timeouts, context overflows), so that retries and fallbacks happen for real.
+            Every step is journaled, traced and priced in the database; inspect it with `keel tasks` and `keel trace`.
+            """)
+        {
+            db, tasks, seed, concurrency, json, prices,
+        };
+        command.SetAction(KeelCommand.Guarded(console, async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(db)!;
+            var count = parse.GetValue(tasks);
+            var priceTable = CommonOptions.LoadPrices(parse.GetValue(prices));
+            await using var store = await SqliteKeelStore.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var runner = new DemoRunner(store, priceTable);
+            var run = await WithProgressAsync(console, count, progress =>
+                runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, cancellationToken)).ConfigureAwait(false);
+            var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);
+
+            if (parse.GetValue(json))
+            {
+                await CliJson.WriteAsync(console.Output, summary, CliJson.Default.DemoSummary).ConfigureAwait(false);
+            }
+            else
+            {
+                console.Out.Write(SummaryTable(summary));
+                console.Out.MarkupLine($"[grey]Inspect: keel tasks --db {Markup.Escape(path)}   ·   keel trace TASK_ID --db {Markup.Escape(path)}[/]");
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static async Task<DemoRun> WithProgressAsync(CliConsole console, int total, Func<IProgress<AgentTask>, Task<DemoRun>> run)
+    {
+        var tally = new Tally();
+        if (!console.Interactive)
+        {
+            // No live display without a terminal: a line at every tenth of the work instead.
+            var every = Math.Max(1, total / 10);
+            return await run(new SynchronousProgress<AgentTask>(task =>
+            {
+                var (done, succeeded, failed) = tally.Add(task);
+                if (done % every == 0 || done == total)
+                {
+                    console.ErrorWriter.WriteLine($"demo: {done}/{total} tasks done ({succeeded} succeeded, {failed} failed)");
+                }
+            })).ConfigureAwait(false);
+        }
+
+        return await console.Error.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var bar = context.AddTask("Running tasks", maxValue: total);
+                return await run(new SynchronousProgress<AgentTask>(task =>
+                {
+                    var (_, succeeded, failed) = tally.Add(task);
+                    bar.Description = $"Tasks: [green]{succeeded} ok[/] [red]{failed} failed[/]";
+                    bar.Increment(1);
+                })).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+    }
+
+    private static Table SummaryTable(DemoSummary s)
+    {
+        var table = new Table().Title("keel demo").AddColumn("").AddColumn(new TableColumn("").RightAligned());
+        table.HideHeaders();
+        table.AddRow("Tasks", Format.Count(s.Tasks));
+        table.AddRow("  succeeded", $"[green]{Format.Count(s.Succeeded)}[/]");
+        table.AddRow("  failed", s.Failed > 0 ? $"[red]{Format.Count(s.Failed)}[/]" : "0");
+        table.AddRow("Steps", Format.Count(s.Steps));
+        table.AddRow("Model calls", Format.Count(s.ModelCalls));
+        table.AddRow("Retries", Format.Count(s.Retries));
+        table.AddRow("Fallbacks", Format.Count(s.Fallbacks));
+        table.AddRow("Input tokens", Format.Count(s.InputTokens));
+        table.AddRow("Output tokens", Format.Count(s.OutputTokens));
+        table.AddRow("Total cost", Format.Usd(s.CostUsd));
+        table.AddRow("Task duration p50 / p95", $"{Format.Duration(s.P50DurationMs)} / {Format.Duration(s.P95DurationMs)}");
+        table.AddRow("Wall time", Format.Duration(s.WallTimeMs));
+        table.AddRow("Database", Markup.Escape(s.Db));
+        return table;
+    }
+
+    /// <summary>Counts finished tasks from many threads at once.</summary>
+    private sealed class Tally
+    {
+        private readonly Lock _gate = new();
+        private int _succeeded;
+        private int _failed;
+
+        public (int Done, int Succeeded, int Failed) Add(AgentTask task)
+        {
+            lock (_gate)
+            {
+                _ = task.Status == AgentTaskStatus.Succeeded ? ++_succeeded : ++_failed;
+                return (_succeeded + _failed, _succeeded, _failed);
+            }
+        }
+    }
+
+    /// <summary>Reports on the caller's thread; <see cref="Progress{T}"/> would post to the thread pool and lag behind.</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

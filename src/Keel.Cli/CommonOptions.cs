@@ -1,0 +1,31 @@
+using System.CommandLine;
+using Keel.Pricing;
+
+namespace Keel.Cli;
+
+/// <summary>Options several commands share, defined once so their help reads the same everywhere.</summary>
+internal static class CommonOptions
+{
+    public const string DefaultDb = "keel.db";
+
+    public static Option<string> Db() => new("--db")
+    {
+        Description = $"The Keel database file (default: $KEEL_DB, else ./{DefaultDb}).",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("KEEL_DB") is { Length: > 0 } fromEnv ? fromEnv : DefaultDb,
+        HelpName = "FILE",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print machine-readable JSON on standard output instead of tables.",
+    };
+
+    public static Option<FileInfo?> Prices() => new("--prices")
+    {
+        Description = "A price table (JSON, USD per million tokens) that overrides or extends the built-in one.",
+        HelpName = "FILE",
+    };
+
+    public static PriceTable LoadPrices(FileInfo? overrides) =>
+        overrides is null ? PriceTable.Default : PriceTable.Default.With(PriceTable.LoadFile(overrides.FullName));
+}

@@ -1,0 +1,44 @@
+using System.CommandLine;
+using Keel.Cli.Commands;
+using Keel.Pricing;
+using Keel.Routing;
+using Keel.Storage;
+
+namespace Keel.Cli;
+
+/// <summary>The `keel` command: its subcommands, and how their failures reach the user.</summary>
+internal static class KeelCommand
+{
+    public static RootCommand Create(CliConsole console)
+    {
+        var root = new RootCommand("Keel: durable state, observability and cost control for AI agents, on one embedded database.");
+        root.Subcommands.Add(DemoCommand.Create(console));
+        root.Subcommands.Add(TasksCommand.Create(console));
+        root.Subcommands.Add(TraceCommand.Create(console));
+        return root;
+    }
+
+    public static Task<int> InvokeAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        var configuration = new InvocationConfiguration { Output = console.Output, Error = console.ErrorWriter };
+        return Create(console).Parse(args).InvokeAsync(configuration, cancellationToken);
+    }
+
+    /// <summary>
+    /// Wraps a command's action so that the failures a user can fix print one clear line and exit 1, instead of
+    /// a stack trace.
+    /// </summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> Guarded(CliConsole console, Func<ParseResult, CancellationToken, Task<int>> action) =>
+        async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await action(parse, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreException or AmbiguousTaskIdException or UnknownPriceException or UnknownModelException or FormatException or IOException or UnauthorizedAccessException)
+            {
+                await console.ErrorWriter.WriteLineAsync($"keel: {ex.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        };
+}

@@ -1,0 +1,3 @@
+using Keel.Cli;
+
+return await KeelCommand.InvokeAsync(args, CliConsole.System()).ConfigureAwait(false);

@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using Microsoft.Extensions.AI;
+
+namespace Keel.Samples.Support;
+
+/// <summary>The support agent's tools: local and deterministic, shaped like a real shop's back office.</summary>
+public static class SupportTools
+{
+    public const int RefundWindowDays = 30;
+
+    public static IReadOnlyList<AIFunction> All { get; } =
+    [
+        AIFunctionFactory.Create(LookupOrder, "lookup_order"),
+        AIFunctionFactory.Create(CheckRefundPolicy, "check_refund_policy"),
+        AIFunctionFactory.Create(DraftRefund, "draft_refund"),
+    ];
+
+    [Description("Looks up an order by its id (ORD-#####): item, amount, currency and days since delivery.")]
+    public static object LookupOrder([Description("The order id, e.g. ORD-10427")] string orderId) =>
+        OrderBook.Find(orderId) is { } order
+            ? new { order_id = order.OrderId, item = order.Item, amount = order.Amount, currency = order.Currency, days_since_delivery = order.DaysSinceDelivery }
+            : new { error = $"No order {orderId}." };
+
+    [Description("Checks whether an order may be refunded under the shop's policy, and up to what amount.")]
+    public static object CheckRefundPolicy(
+        [Description("The order id")] string orderId,
+        [Description("Why the customer wants a refund: damaged, late, wrong_item or changed_mind")] string reason)
+    {
+        if (OrderBook.Find(orderId) is not { } order)
+        {
+            return new { eligible = false, rule = "unknown order" };
+        }
+
+        var withinWindow = order.DaysSinceDelivery <= RefundWindowDays;
+        var fullRefund = reason is "damaged" or "wrong_item" or "late";
+        return new
+        {
+            eligible = withinWindow,
+            max_refund = withinWindow ? (fullRefund ? order.Amount : Math.Round(order.Amount * 0.8m, 2)) : 0m,
+            rule = withinWindow ? (fullRefund ? "full refund within 30 days" : "80% refund within 30 days, restocking fee") : "outside the 30-day window",
+        };
+    }
+
+    [Description("Drafts a refund to the original payment method.")]
+    public static object DraftRefund([Description("The order id")] string orderId, [Description("Amount to refund")] decimal amount)
+    {
+        var order = OrderBook.Find(orderId) ?? throw new InvalidOperationException($"No order {orderId}.");
+        if (order.PaymentDeclines)
+        {
+            throw new InvalidOperationException($"Payment provider declined the refund for {orderId}: card account closed (code PP-4012).");
+        }
+
+        return new { refund_id = $"RF-{orderId[4..]}", order_id = orderId, amount, status = "drafted" };
+    }
+}
