@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Keel.Pricing;
 
 namespace Keel.Cli;
@@ -25,6 +26,23 @@ internal static class CommonOptions
         Description = "A price table (JSON, USD per million tokens) that overrides or extends the built-in one.",
         HelpName = "FILE",
     };
+
+    /// <summary>
+    /// Rejects values below <paramref name="minimum"/>. Option validators run before System.CommandLine converts
+    /// the value, so a token that is not a number is left to its own parse error instead of throwing here.
+    /// </summary>
+    public static void AtLeast(Option<int> option, int minimum) => option.Validators.Add(r =>
+    {
+        if (r.Tokens.Any(t => !int.TryParse(t.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
+        {
+            return;
+        }
+
+        if (r.GetValueOrDefault<int>() < minimum)
+        {
+            r.AddError($"{option.Name} must be at least {minimum}.");
+        }
+    });
 
     public static PriceTable LoadPrices(FileInfo? overrides) =>
         overrides is null ? PriceTable.Default : PriceTable.Default.With(PriceTable.LoadFile(overrides.FullName));

@@ -18,8 +18,8 @@ internal static class DemoCommand
         var tasks = new Option<int>("--tasks") { Description = "How many tasks to run.", DefaultValueFactory = _ => 50 };
         var seed = new Option<int>("--seed") { Description = "Seed of the simulation: the same seed replays the same run.", DefaultValueFactory = _ => 42 };
         var concurrency = new Option<int>("--concurrency") { Description = "Tasks running at once.", DefaultValueFactory = _ => 25 };
-        tasks.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--tasks must be at least 1."); });
-        concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--concurrency must be at least 1."); });
+        CommonOptions.AtLeast(tasks, 1);
+        CommonOptions.AtLeast(concurrency, 1);
 
         var command = new Command("demo", """
             Run the sample agents (a refund-handling support agent and a research agent) on simulated models with
@@ -37,7 +37,7 @@ internal static class DemoCommand
             await using var store = await SqliteKeelStore.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
             var runner = new DemoRunner(store, priceTable);
             var run = await WithProgressAsync(console, count, progress =>
-                runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, cancellationToken)).ConfigureAwait(false);
+                runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, cancellationToken: cancellationToken)).ConfigureAwait(false);
             var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);
 
             if (parse.GetValue(json))

@@ -16,7 +16,7 @@ internal static class TasksCommand
         var status = new Option<AgentTaskStatus?>("--status") { Description = "Only tasks with this status (pending, running, waiting, succeeded, failed)." };
         var agent = new Option<string?>("--agent") { Description = "Only tasks of this agent." };
         var limit = new Option<int>("--limit") { Description = "How many tasks to list, newest first.", DefaultValueFactory = _ => 50 };
-        limit.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--limit must be at least 1."); });
+        CommonOptions.AtLeast(limit, 1);
 
         var command = new Command("tasks", "List tasks, newest first, with status, agent, steps, cost and duration.") { db, status, agent, limit, json };
         command.SetAction(KeelCommand.Guarded(console, async (parse, cancellationToken) =>

@@ -10,9 +10,10 @@ namespace Keel.Samples.Demo;
 /// <summary>Runs the demo workload on a store, many tasks at once, reporting each task as it ends.</summary>
 public sealed class DemoRunner(IKeelStore store, PriceTable prices)
 {
-    public async Task<DemoRun> RunAsync(int tasks, int seed, int concurrency, IProgress<AgentTask>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="simulateLatency">False runs the simulated models without their latency, for fast deterministic checks.</param>
+    public async Task<DemoRun> RunAsync(int tasks, int seed, int concurrency, IProgress<AgentTask>? progress = null, bool simulateLatency = true, CancellationToken cancellationToken = default)
     {
-        var catalog = DemoDeployments.Catalog(seed);
+        var catalog = DemoDeployments.Catalog(seed, latency: simulateLatency);
         var runtime = new AgentRuntime(store, new ResilientModelCaller(catalog, DemoDeployments.Resilience), new UsageMeter(prices));
         var customers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in new[] { "acme", "globex" })
