@@ -14,19 +14,8 @@ public sealed partial class SqliteKeelStore
     {
         await WriteAsync(connection =>
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = """
-                INSERT INTO tasks (id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at)
-                VALUES ($id, $customer, $session, $parent, $agent, $status, $input, $output, $error, $created, $started, $ended)
-                """;
-            insert.Parameters.AddWithValue("$id", task.Id);
-            insert.Parameters.AddWithValue("$customer", task.CustomerId);
-            insert.Parameters.AddWithValue("$session", (object?)task.SessionId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$parent", (object?)task.ParentId ?? DBNull.Value);
-            insert.Parameters.AddWithValue("$agent", task.Agent);
-            insert.Parameters.AddWithValue("$created", SqlValues.Micros(task.CreatedAt));
-            BindTaskState(insert, task);
-            return insert.ExecuteNonQuery();
+            InsertTask(connection, null, task, ifMissing: false);
+            return 0;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -35,26 +24,96 @@ public sealed partial class SqliteKeelStore
         await WriteAsync(connection =>
         {
             using var transaction = connection.BeginTransaction();
-            var costNano = InsertUsage(connection, transaction, commit.Usage);
-            InsertBlobsAndSnapshots(connection, transaction, commit.Snapshots);
-            if (commit.Step is { } step)
-            {
-                InsertStep(connection, transaction, step, costNano);
-            }
-            else if (costNano != 0)
-            {
-                throw new ArgumentException("Usage must belong to a journal step.", nameof(commit));
-            }
-
-            InsertSpans(connection, transaction, commit.Spans);
-            if (commit.Task is { } task)
-            {
-                UpdateTaskState(connection, transaction, task);
-            }
-
+            Apply(connection, transaction, commit);
             transaction.Commit();
             return 0;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask CommitBatchAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
+    {
+        var errors = await WriteAsync(connection =>
+        {
+            List<Exception>? failures = null;
+            using var transaction = connection.BeginTransaction();
+            foreach (var commit in commits)
+            {
+                // A savepoint per commit keeps each one all-or-nothing inside the batch's single transaction.
+                transaction.Save("step");
+                try
+                {
+                    Apply(connection, transaction, commit);
+                    transaction.Release("step");
+                }
+                catch (Exception ex) when (ex is SqliteException or StoreException or ArgumentException)
+                {
+                    transaction.Rollback("step");
+                    transaction.Release("step");
+                    (failures ??= []).Add(ex);
+                }
+            }
+
+            transaction.Commit();
+            return failures;
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (errors is not null)
+        {
+            throw new AggregateException($"{errors.Count} of {commits.Count} step commits failed and were left out.", errors);
+        }
+    }
+
+    public ValueTask<int> NextStepSeqAsync(string taskId, CancellationToken cancellationToken = default) =>
+        ReadAsync(connection =>
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = "SELECT coalesce(max(seq), 0) + 1 FROM steps WHERE task_id = $task";
+            query.Parameters.AddWithValue("$task", taskId);
+            return Convert.ToInt32(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }, cancellationToken);
+
+    private static void Apply(SqliteConnection connection, SqliteTransaction transaction, StepCommit commit)
+    {
+        if (commit.CreateTaskIfMissing is { } newTask)
+        {
+            InsertTask(connection, transaction, newTask, ifMissing: true);
+        }
+
+        var costNano = InsertUsage(connection, transaction, commit.Usage);
+        InsertBlobsAndSnapshots(connection, transaction, commit.Snapshots);
+        if (commit.Step is { } step)
+        {
+            InsertStep(connection, transaction, step, costNano);
+        }
+        else if (costNano != 0)
+        {
+            throw new ArgumentException("Usage must belong to a journal step.", nameof(commit));
+        }
+
+        InsertSpans(connection, transaction, commit.Spans);
+        if (commit.Task is { } task)
+        {
+            UpdateTaskState(connection, transaction, task);
+        }
+    }
+
+    private static void InsertTask(SqliteConnection connection, SqliteTransaction? transaction, AgentTask task, bool ifMissing)
+    {
+        using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = $"""
+            INSERT INTO tasks (id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at)
+            VALUES ($id, $customer, $session, $parent, $agent, $status, $input, $output, $error, $created, $started, $ended)
+            {(ifMissing ? "ON CONFLICT (id) DO NOTHING" : "")}
+            """;
+        insert.Parameters.AddWithValue("$id", task.Id);
+        insert.Parameters.AddWithValue("$customer", task.CustomerId);
+        insert.Parameters.AddWithValue("$session", (object?)task.SessionId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$parent", (object?)task.ParentId ?? DBNull.Value);
+        insert.Parameters.AddWithValue("$agent", task.Agent);
+        insert.Parameters.AddWithValue("$created", SqlValues.Micros(task.CreatedAt));
+        BindTaskState(insert, task);
+        insert.ExecuteNonQuery();
     }
 
     private static void BindTaskState(SqliteCommand command, AgentTask task)

@@ -11,6 +11,12 @@ namespace Keel.Journal;
 /// </summary>
 public sealed record StepCommit
 {
+    /// <summary>
+    /// A task to create first unless it exists: lets a caller that learns of a task with its first step (the
+    /// gateway, from a header) record both in one transaction.
+    /// </summary>
+    public AgentTask? CreateTaskIfMissing { get; init; }
+
     /// <summary>The journal entry; null for a commit that only closes the task.</summary>
     public StepRecord? Step { get; init; }
 

@@ -1,3 +1,4 @@
+using Keel.Access;
 using Keel.Customers;
 using Keel.Journal;
 using Keel.Tasks;
@@ -43,4 +44,23 @@ public interface IKeelStore : IAsyncDisposable
     ValueTask<IReadOnlyList<string>?> GetSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default);
 
     ValueTask<StorageStats> GetStatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Commits many steps in one transaction: the hot path's way to keep up with thousands of calls a second.
+    /// Each commit is still all-or-nothing; a commit that fails is left out and the rest are committed.
+    /// </summary>
+    /// <exception cref="AggregateException">Some commits failed; it holds their errors, in batch order.</exception>
+    ValueTask CommitBatchAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default);
+
+    /// <summary>The sequence number the next step of a task takes: one past its last journaled step.</summary>
+    ValueTask<int> NextStepSeqAsync(string taskId, CancellationToken cancellationToken = default);
+
+    ValueTask CreateApiKeyAsync(ApiKey key, CancellationToken cancellationToken = default);
+
+    /// <summary>The key with this secret hash, unless it is unknown or revoked.</summary>
+    ValueTask<ApiKey?> FindApiKeyAsync(string secretHash, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default);
+
+    ValueTask<Customer?> FindCustomerAsync(string idOrName, CancellationToken cancellationToken = default);
 }

@@ -14,11 +14,16 @@ public sealed class ModelAttempt
 
     public required DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset EndedAt { get; internal set; }
-    public ChatResponse? Response { get; internal set; }
     public ModelCallException? Error { get; internal set; }
+
+    /// <summary>What the provider reported using; set on the attempt that succeeded.</summary>
+    public UsageDetails? Usage { get; internal set; }
+
+    /// <summary>The model the provider says answered, when it said.</summary>
+    public string? ResponseModel { get; internal set; }
 
     /// <summary>The attempt never reached the provider: its circuit breaker was open.</summary>
     public bool Skipped => Error?.Kind == ModelErrorKind.CircuitOpen;
 
-    public bool Succeeded => Response is not null;
+    public bool Succeeded { get; internal set; }
 }

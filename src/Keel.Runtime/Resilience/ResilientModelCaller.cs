@@ -9,16 +9,16 @@ using Polly.Retry;
 namespace Keel.Resilience;
 
 /// <summary>
-/// Calls a model alias through its route: each deployment behind a Polly pipeline (retry with backoff and
-/// jitter that honours Retry-After, a circuit breaker, a per-attempt timeout), and on a fallback-worthy failure
-/// the next deployment. Every attempt is recorded for the trace.
+/// Runs a call over a route: each deployment behind a Polly pipeline (retry with backoff and jitter that honours
+/// Retry-After, a circuit breaker, a per-attempt timeout), and on a fallback-worthy failure the next deployment.
+/// Every attempt is recorded for the trace. The SDK's chat calls and the gateway's wire calls share it.
 /// </summary>
 public sealed class ResilientModelCaller
 {
     private readonly ModelCatalog _catalog;
     private readonly ResilienceOptions _options;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, ResiliencePipeline<ChatResponse>> _pipelines = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ResiliencePipeline> _pipelines = new(StringComparer.Ordinal);
 
     public ResilientModelCaller(ModelCatalog catalog, ResilienceOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -29,17 +29,38 @@ public sealed class ResilientModelCaller
 
     public ModelCatalog Catalog => _catalog;
 
+    public ResilienceOptions Options => _options;
+
+    /// <summary>Calls a model alias through an <see cref="IChatClient"/> per deployment.</summary>
     /// <exception cref="UnknownModelException">The alias is not served.</exception>
     /// <exception cref="ModelCallFailedException">No deployment could serve the call.</exception>
-    public async Task<ModelCallResult> CallAsync(string alias, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<RouteResult<ChatResponse>> CallAsync(string alias, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(alias, _catalog.Resolve(alias).Deployments, async (deployment, attempt, token) =>
+        {
+            var request = options?.Clone() ?? new ChatOptions();
+            request.ModelId = deployment.Model;
+            var response = await deployment.Client.GetResponseAsync(messages, request, token).ConfigureAwait(false);
+            attempt.Usage = response.Usage;
+            attempt.ResponseModel = response.ModelId;
+            return response;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="call"/> against <paramref name="deployments"/> in order until one succeeds. The call
+    /// reports usage on the attempt it is given; it throws <see cref="ModelCallException"/> to say how it failed.
+    /// </summary>
+    public async Task<RouteResult<T>> ExecuteAsync<T>(
+        string alias,
+        IReadOnlyList<Deployment> deployments,
+        Func<Deployment, ModelAttempt, CancellationToken, ValueTask<T>> call,
+        CancellationToken cancellationToken = default)
     {
-        var route = _catalog.Resolve(alias);
         var attempts = new List<ModelAttempt>();
         ModelCallException? lastError = null;
         Deployment? tried = null;
         var fallbacks = 0;
 
-        foreach (var deployment in route.Deployments)
+        foreach (var deployment in deployments)
         {
             // After a context-length failure only a larger window can help.
             if (lastError?.Kind == ModelErrorKind.ContextLengthExceeded && deployment.ContextWindow <= tried!.ContextWindow)
@@ -55,10 +76,10 @@ public sealed class ResilientModelCaller
             tried = deployment;
             try
             {
-                var response = await PipelineFor(deployment)
-                    .ExecuteAsync(token => AttemptAsync(deployment, attempts, messages, options, cancellationToken, token), cancellationToken)
+                var value = await PipelineFor(deployment)
+                    .ExecuteAsync(token => AttemptAsync(deployment, attempts, call, cancellationToken, token), cancellationToken)
                     .ConfigureAwait(false);
-                return new ModelCallResult(response, deployment, attempts, fallbacks);
+                return new RouteResult<T>(value, deployment, attempts, fallbacks);
             }
             catch (ModelCallException ex) when (ex.IsFallbackable)
             {
@@ -75,14 +96,13 @@ public sealed class ResilientModelCaller
             }
         }
 
-        throw new ModelCallFailedException(alias, lastError ?? new ModelCallException(ModelErrorKind.BadRequest, "The route has no deployment."), attempts, fallbacks);
+        throw new ModelCallFailedException(alias, lastError ?? new ModelCallException(ModelErrorKind.BadRequest, $"No deployment of '{alias}' can take this request."), attempts, fallbacks);
     }
 
-    private async ValueTask<ChatResponse> AttemptAsync(
+    private async ValueTask<T> AttemptAsync<T>(
         Deployment deployment,
         List<ModelAttempt> attempts,
-        IReadOnlyList<ChatMessage> messages,
-        ChatOptions? options,
+        Func<Deployment, ModelAttempt, CancellationToken, ValueTask<T>> call,
         CancellationToken callerToken,
         CancellationToken attemptToken)
     {
@@ -90,10 +110,9 @@ public sealed class ResilientModelCaller
         attempts.Add(attempt);
         try
         {
-            var request = options?.Clone() ?? new ChatOptions();
-            request.ModelId = deployment.Model;
-            attempt.Response = await deployment.Client.GetResponseAsync(messages, request, attemptToken).ConfigureAwait(false);
-            return attempt.Response;
+            var value = await call(deployment, attempt, attemptToken).ConfigureAwait(false);
+            attempt.Succeeded = true;
+            return value;
         }
         catch (OperationCanceledException ex) when (!callerToken.IsCancellationRequested)
         {
@@ -110,25 +129,29 @@ public sealed class ResilientModelCaller
             attempt.Error = new ModelCallException(ModelErrorKind.Connection, ex.Message, inner: ex);
             throw attempt.Error;
         }
+        catch (IOException ex)
+        {
+            attempt.Error = new ModelCallException(ModelErrorKind.Connection, ex.Message, inner: ex);
+            throw attempt.Error;
+        }
         finally
         {
             attempt.EndedAt = _time.GetUtcNow();
         }
     }
 
-    private ResiliencePipeline<ChatResponse> PipelineFor(Deployment deployment) =>
+    private ResiliencePipeline PipelineFor(Deployment deployment) =>
         _pipelines.GetOrAdd(deployment.Name, _ => BuildPipeline());
 
-    private ResiliencePipeline<ChatResponse> BuildPipeline()
+    private ResiliencePipeline BuildPipeline()
     {
-        var transient = new PredicateBuilder<ChatResponse>()
-            .Handle<ModelCallException>(ex => ex.IsRetryable && (ex.RetryAfter is null || ex.RetryAfter <= _options.MaxRetryAfter));
-        var builder = new ResiliencePipelineBuilder<ChatResponse> { TimeProvider = _time };
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
         if (_options.MaxRetries > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<ChatResponse>
+            builder.AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = transient,
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<ModelCallException>(ex => ex.IsRetryable && (ex.RetryAfter is null || ex.RetryAfter <= _options.MaxRetryAfter)),
                 MaxRetryAttempts = _options.MaxRetries,
                 Delay = _options.BaseDelay,
                 BackoffType = DelayBackoffType.Exponential,
@@ -140,9 +163,9 @@ public sealed class ResilientModelCaller
 
         var breaker = _options.CircuitBreaker;
         return builder
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ChatResponse>
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder<ChatResponse>().Handle<ModelCallException>(ex => ex.IsRetryable),
+                ShouldHandle = new PredicateBuilder().Handle<ModelCallException>(ex => ex.IsRetryable),
                 FailureRatio = breaker.FailureRatio,
                 MinimumThroughput = breaker.MinimumThroughput,
                 SamplingDuration = breaker.SamplingDuration,

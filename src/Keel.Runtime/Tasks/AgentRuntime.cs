@@ -52,7 +52,7 @@ public sealed class AgentRuntime
             finished = running with { Status = AgentTaskStatus.Failed, Error = ex.Message, EndedAt = Time.GetUtcNow() };
         }
 
-        await Store.CommitStepAsync(new StepCommit { Task = finished, Spans = [StepTracing.AgentSpan(context, finished)] }, CancellationToken.None).ConfigureAwait(false);
+        await Store.CommitStepAsync(new StepCommit { Task = finished, Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, finished)] }, CancellationToken.None).ConfigureAwait(false);
         return finished;
     }
 }

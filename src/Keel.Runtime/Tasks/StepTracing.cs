@@ -1,18 +1,22 @@
 using Keel.Resilience;
-using Keel.Routing;
 using Keel.Tracing;
-using Microsoft.Extensions.AI;
 
 namespace Keel.Tasks;
 
-/// <summary>Builds the gen_ai spans of one step: the step's own span and one child per provider attempt.</summary>
-internal static class StepTracing
+/// <summary>Where a step's spans hang: the trace, the parent span (the task's agent span), and the task.</summary>
+public sealed record SpanScope(string TraceId, string? ParentSpanId, string TaskId);
+
+/// <summary>
+/// Builds the gen_ai spans of one step: the step's own span and one child per provider attempt. The SDK's task
+/// runtime and the gateway both record model calls through it, so their traces read the same.
+/// </summary>
+public static class StepTracing
 {
     public static SpanRecord ModelStepSpan(
-        TaskContext context, int seq, string spanId, string alias, DateTimeOffset start, DateTimeOffset end,
-        IReadOnlyList<ModelAttempt> attempts, int fallbacks, string snapshotId, ChatResponse? response, decimal cost, Exception? error)
+        SpanScope scope, int seq, string spanId, string alias, DateTimeOffset start, DateTimeOffset end,
+        IReadOnlyList<ModelAttempt> attempts, int fallbacks, string snapshotId, string? responseId, string? finishReason, decimal cost, Exception? error)
     {
-        var served = attempts.LastOrDefault(a => a.Succeeded)?.Deployment;
+        var served = attempts.LastOrDefault(a => a.Succeeded);
         var providerAttempts = attempts.Count(a => !a.Skipped);
         var attributes = new Dictionary<string, object?>
         {
@@ -22,15 +26,15 @@ internal static class StepTracing
             [GenAiAttributes.KeelRetries] = Math.Max(0, providerAttempts - 1 - fallbacks),
             [GenAiAttributes.KeelFallbacks] = fallbacks,
         };
-        if (served is not null && response is not null)
+        if (served is not null)
         {
-            attributes[GenAiAttributes.ProviderName] = served.Provider;
-            attributes[GenAiAttributes.KeelDeployment] = served.Name;
-            attributes[GenAiAttributes.ResponseModel] = response.ModelId ?? served.Model;
-            attributes[GenAiAttributes.ResponseId] = response.ResponseId;
-            attributes[GenAiAttributes.ResponseFinishReasons] = new[] { response.FinishReason?.Value ?? "stop" };
-            attributes[GenAiAttributes.UsageInputTokens] = response.Usage?.InputTokenCount ?? 0;
-            attributes[GenAiAttributes.UsageOutputTokens] = response.Usage?.OutputTokenCount ?? 0;
+            attributes[GenAiAttributes.ProviderName] = served.Deployment.Provider;
+            attributes[GenAiAttributes.KeelDeployment] = served.Deployment.Name;
+            attributes[GenAiAttributes.ResponseModel] = served.ResponseModel ?? served.Deployment.Model;
+            attributes[GenAiAttributes.ResponseId] = responseId;
+            attributes[GenAiAttributes.ResponseFinishReasons] = new[] { finishReason ?? "stop" };
+            attributes[GenAiAttributes.UsageInputTokens] = served.Usage?.InputTokenCount ?? 0;
+            attributes[GenAiAttributes.UsageOutputTokens] = served.Usage?.OutputTokenCount ?? 0;
             attributes[GenAiAttributes.KeelCostUsd] = cost;
         }
 
@@ -41,10 +45,10 @@ internal static class StepTracing
 
         return new SpanRecord
         {
-            TraceId = context.TraceId,
+            TraceId = scope.TraceId,
             SpanId = spanId,
-            ParentSpanId = context.RootSpanId,
-            TaskId = context.Task.Id,
+            ParentSpanId = scope.ParentSpanId,
+            TaskId = scope.TaskId,
             StepSeq = seq,
             Name = $"{GenAiAttributes.Operations.Chat} {alias}",
             StartTime = start,
@@ -56,7 +60,7 @@ internal static class StepTracing
         };
     }
 
-    public static IEnumerable<SpanRecord> AttemptSpans(TaskContext context, int seq, string parentSpanId, IReadOnlyList<ModelAttempt> attempts)
+    public static IEnumerable<SpanRecord> AttemptSpans(SpanScope scope, int seq, string parentSpanId, IReadOnlyList<ModelAttempt> attempts)
     {
         foreach (var attempt in attempts)
         {
@@ -68,7 +72,7 @@ internal static class StepTracing
                 [GenAiAttributes.KeelDeployment] = attempt.Deployment.Name,
                 [GenAiAttributes.KeelAttempt] = attempt.Number,
             };
-            if (attempt.Response?.Usage is { } usage)
+            if (attempt.Usage is { } usage)
             {
                 attributes[GenAiAttributes.UsageInputTokens] = usage.InputTokenCount ?? 0;
                 attributes[GenAiAttributes.UsageOutputTokens] = usage.OutputTokenCount ?? 0;
@@ -85,10 +89,10 @@ internal static class StepTracing
 
             yield return new SpanRecord
             {
-                TraceId = context.TraceId,
+                TraceId = scope.TraceId,
                 SpanId = TraceIds.NewSpanId(),
                 ParentSpanId = parentSpanId,
-                TaskId = context.Task.Id,
+                TaskId = scope.TaskId,
                 StepSeq = seq,
                 Name = $"{GenAiAttributes.Operations.Chat} {attempt.Deployment.Model}",
                 StartTime = attempt.StartedAt,
@@ -100,12 +104,12 @@ internal static class StepTracing
         }
     }
 
-    public static SpanRecord ToolSpan(TaskContext context, int seq, string name, string? callId, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
+    public static SpanRecord ToolSpan(SpanScope scope, int seq, string name, string? callId, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
     {
-        TraceId = context.TraceId,
+        TraceId = scope.TraceId,
         SpanId = TraceIds.NewSpanId(),
-        ParentSpanId = context.RootSpanId,
-        TaskId = context.Task.Id,
+        ParentSpanId = scope.ParentSpanId,
+        TaskId = scope.TaskId,
         StepSeq = seq,
         Name = $"{GenAiAttributes.Operations.ExecuteTool} {name}",
         StartTime = start,
@@ -121,10 +125,10 @@ internal static class StepTracing
         },
     };
 
-    public static SpanRecord AgentSpan(TaskContext context, AgentTask finished) => new()
+    public static SpanRecord AgentSpan(string traceId, string spanId, AgentTask finished) => new()
     {
-        TraceId = context.TraceId,
-        SpanId = context.RootSpanId,
+        TraceId = traceId,
+        SpanId = spanId,
         TaskId = finished.Id,
         Name = $"{GenAiAttributes.Operations.InvokeAgent} {finished.Agent}",
         StartTime = finished.StartedAt ?? finished.CreatedAt,

@@ -21,6 +21,7 @@ public sealed class TaskContext
         Task = task;
         TraceId = TraceIds.NewTraceId();
         RootSpanId = TraceIds.NewSpanId();
+        Scope = new SpanScope(TraceId, RootSpanId, task.Id);
     }
 
     public AgentTask Task { get; }
@@ -29,6 +30,8 @@ public sealed class TaskContext
 
     /// <summary>The task's <c>invoke_agent</c> span, parent of every step's span.</summary>
     public string RootSpanId { get; }
+
+    private SpanScope Scope { get; }
 
     /// <summary>Calls a model alias with retries and fallbacks, as one journaled step.</summary>
     /// <exception cref="ModelCallFailedException">No deployment could answer; the failed step is journaled first.</exception>
@@ -40,7 +43,7 @@ public sealed class TaskContext
         var snapshot = ContextSnapshot.FromMessages(messages.Select(MessageJson.Serialize).Prepend(MessageJson.SerializeRequest(model, options)));
         var stepSpanId = TraceIds.NewSpanId();
 
-        ModelCallResult result;
+        RouteResult<ChatResponse> result;
         try
         {
             result = await _runtime.Models.CallAsync(model, messages, options, cancellationToken).ConfigureAwait(false);
@@ -56,8 +59,8 @@ public sealed class TaskContext
                     Attempts = ex.Attempts.Count(a => !a.Skipped), Fallbacks = ex.Fallbacks, Error = ex.Message,
                     StartedAt = start, EndedAt = failedAt,
                 },
-                Spans = [StepTracing.ModelStepSpan(this, seq, stepSpanId, model, start, failedAt, ex.Attempts, ex.Fallbacks, snapshot.Id, null, 0, ex),
-                         .. StepTracing.AttemptSpans(this, seq, stepSpanId, ex.Attempts)],
+                Spans = [StepTracing.ModelStepSpan(Scope, seq, stepSpanId, model, start, failedAt, ex.Attempts, ex.Fallbacks, snapshot.Id, null, null, 0, ex),
+                         .. StepTracing.AttemptSpans(Scope, seq, stepSpanId, ex.Attempts)],
                 Snapshots = [snapshot],
             }).ConfigureAwait(false);
             throw;
@@ -65,23 +68,23 @@ public sealed class TaskContext
 
         var end = time.GetUtcNow();
         var served = result.Attempts[^1];
-        var usage = _runtime.Meter.ForModelCall(Task, seq, served.Number, result.ServedBy, result.Response.Usage, end);
+        var usage = _runtime.Meter.ForModelCall(Task, seq, served.Number, result.ServedBy, result.Value.Usage, end);
         await CommitAsync(new StepCommit
         {
             Step = new StepRecord
             {
                 TaskId = Task.Id, Seq = seq, Kind = StepKind.Model, Name = model, Status = StepStatus.Succeeded,
                 Attempts = result.ProviderAttempts, Fallbacks = result.Fallbacks,
-                Result = MessageJson.Serialize(result.Response.Messages[^1]),
+                Result = MessageJson.Serialize(result.Value.Messages[^1]),
                 InputTokens = usage.InputTokens, OutputTokens = usage.OutputTokens, CostUsd = usage.CostUsd,
                 StartedAt = start, EndedAt = end,
             },
-            Spans = [StepTracing.ModelStepSpan(this, seq, stepSpanId, model, start, end, result.Attempts, result.Fallbacks, snapshot.Id, result.Response, usage.CostUsd, null),
-                     .. StepTracing.AttemptSpans(this, seq, stepSpanId, result.Attempts)],
+            Spans = [StepTracing.ModelStepSpan(Scope, seq, stepSpanId, model, start, end, result.Attempts, result.Fallbacks, snapshot.Id, result.Value.ResponseId, result.Value.FinishReason?.Value, usage.CostUsd, null),
+                     .. StepTracing.AttemptSpans(Scope, seq, stepSpanId, result.Attempts)],
             Snapshots = [snapshot],
             Usage = [usage],
         }).ConfigureAwait(false);
-        return result.Response;
+        return result.Value;
     }
 
     /// <summary>Runs a tool as one journaled step; its result (or error) is recorded with its span.</summary>
@@ -115,7 +118,7 @@ public sealed class TaskContext
                         Status = error is null ? StepStatus.Succeeded : StepStatus.Failed,
                         Result = result, Error = error?.Message, StartedAt = start, EndedAt = end,
                     },
-                    Spans = [StepTracing.ToolSpan(this, seq, name, callId, start, end, error)],
+                    Spans = [StepTracing.ToolSpan(Scope, seq, name, callId, start, end, error)],
                 }).ConfigureAwait(false);
             }
         }
