@@ -63,6 +63,11 @@ public sealed partial class SqliteKeelStore : IKeelStore
             writer.Dispose();
             throw new StoreException($"{fullPath} is not a Keel database, or it is corrupt ({ex.Message.TrimEnd('.')}).", ex);
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 14 or 8)
+        {
+            writer.Dispose();
+            throw new StoreException($"Cannot open {fullPath} for writing: is it a folder, or read-only? ({ex.Message.TrimEnd('.')})", ex);
+        }
         catch
         {
             writer.Dispose();
