@@ -15,6 +15,8 @@ internal static class KeelCommand
         root.Subcommands.Add(DemoCommand.Create(console));
         root.Subcommands.Add(TasksCommand.Create(console));
         root.Subcommands.Add(TraceCommand.Create(console));
+        root.Subcommands.Add(ServeCommand.Create(console));
+        root.Subcommands.Add(KeysCommand.Create(console));
         return root;
     }
 
@@ -35,7 +37,7 @@ internal static class KeelCommand
             {
                 return await action(parse, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is StoreException or AmbiguousTaskIdException or UnknownPriceException or UnknownModelException or FormatException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is StoreException or Server.Configuration.GatewayConfigException or AmbiguousTaskIdException or UnknownPriceException or UnknownModelException or FormatException or IOException or UnauthorizedAccessException)
             {
                 await console.ErrorWriter.WriteLineAsync($"keel: {ex.Message}").ConfigureAwait(false);
                 return 1;

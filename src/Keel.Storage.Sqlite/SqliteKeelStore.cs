@@ -117,6 +117,25 @@ public sealed partial class SqliteKeelStore : IKeelStore
         return session;
     }
 
+    public async ValueTask<Session> EnsureSessionAsync(string sessionId, string customerId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return await WriteAsync(connection =>
+        {
+            using var upsert = connection.CreateCommand();
+            upsert.CommandText = """
+                INSERT INTO sessions (id, customer_id, created_at) VALUES ($id, $customer, $now) ON CONFLICT (id) DO NOTHING;
+                SELECT id, customer_id, created_at FROM sessions WHERE id = $id;
+                """;
+            upsert.Parameters.AddWithValue("$id", sessionId);
+            upsert.Parameters.AddWithValue("$customer", customerId);
+            upsert.Parameters.AddWithValue("$now", SqlValues.Micros(_time.GetUtcNow()));
+            using var reader = upsert.ExecuteReader();
+            reader.Read();
+            return new Session(reader.GetString(0), reader.GetString(1), SqlValues.Time(reader.GetInt64(2)));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writeLock.WaitAsync().ConfigureAwait(false);

@@ -18,6 +18,12 @@ public interface IKeelStore : IAsyncDisposable
 
     ValueTask<Session> CreateSessionAsync(string customerId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Returns the session with this id, creating it for <paramref name="customerId"/> when it is new. The caller
+    /// checks the returned owner: a session id is not a capability.
+    /// </summary>
+    ValueTask<Session> EnsureSessionAsync(string sessionId, string customerId, CancellationToken cancellationToken = default);
+
     ValueTask CreateTaskAsync(AgentTask task, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace Keel.Context;
 
 /// <summary>JSON text for tool arguments and results, as the OpenAI wire format carries them.</summary>
-internal static class Json
+public static class Json
 {
     public static string Arguments(IDictionary<string, object?>? arguments) =>
         arguments is null ? "{}" : JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions);

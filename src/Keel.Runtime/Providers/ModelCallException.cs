@@ -4,6 +4,9 @@ namespace Keel.Providers;
 public sealed class ModelCallException(ModelErrorKind kind, string message, int? statusCode = null, TimeSpan? retryAfter = null, Exception? inner = null)
     : Exception(message, inner)
 {
+    /// <summary>The provider's own error body, relayed to gateway clients when no deployment could do better.</summary>
+    public string? ProviderBody { get; init; }
+
     public ModelErrorKind Kind { get; } = kind;
 
     /// <summary>The HTTP status the provider answered with, when there was one.</summary>
@@ -28,6 +31,7 @@ public sealed class ModelCallException(ModelErrorKind kind, string message, int?
         ModelErrorKind.ContextLengthExceeded => "context_length_exceeded",
         ModelErrorKind.BadRequest => "invalid_request",
         ModelErrorKind.CircuitOpen => "circuit_open",
+        ModelErrorKind.ProviderRejected => StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "provider_rejected",
         _ => "error",
     };
 }

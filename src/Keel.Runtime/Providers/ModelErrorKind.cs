@@ -23,4 +23,10 @@ public enum ModelErrorKind
 
     /// <summary>The deployment's circuit breaker is open after repeated failures.</summary>
     CircuitOpen,
+
+    /// <summary>
+    /// The provider refused Keel itself (401, 403, 404: a bad provider key or a model it does not serve). Trying
+    /// again changes nothing, but another deployment may well answer.
+    /// </summary>
+    ProviderRejected,
 }

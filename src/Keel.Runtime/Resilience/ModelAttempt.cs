@@ -17,10 +17,10 @@ public sealed class ModelAttempt
     public ModelCallException? Error { get; internal set; }
 
     /// <summary>What the provider reported using; set on the attempt that succeeded.</summary>
-    public UsageDetails? Usage { get; internal set; }
+    public UsageDetails? Usage { get; set; }
 
     /// <summary>The model the provider says answered, when it said.</summary>
-    public string? ResponseModel { get; internal set; }
+    public string? ResponseModel { get; set; }
 
     /// <summary>The attempt never reached the provider: its circuit breaker was open.</summary>
     public bool Skipped => Error?.Kind == ModelErrorKind.CircuitOpen;

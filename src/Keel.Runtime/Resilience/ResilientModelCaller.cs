@@ -124,15 +124,10 @@ public sealed class ResilientModelCaller
             attempt.Error = ex;
             throw;
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ProviderErrors.Classify(ex) is { } classified)
         {
-            attempt.Error = new ModelCallException(ModelErrorKind.Connection, ex.Message, inner: ex);
-            throw attempt.Error;
-        }
-        catch (IOException ex)
-        {
-            attempt.Error = new ModelCallException(ModelErrorKind.Connection, ex.Message, inner: ex);
-            throw attempt.Error;
+            attempt.Error = classified;
+            throw classified;
         }
         finally
         {

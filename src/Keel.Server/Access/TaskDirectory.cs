@@ -1,0 +1,36 @@
+using System.Collections.Concurrent;
+using Keel.Storage;
+
+namespace Keel.Server.Access;
+
+/// <summary>
+/// Which customer owns each task a client names, and the next journal sequence number of each. Owners are
+/// checked once per task and remembered, so a key can never append steps to another customer's task.
+/// </summary>
+public sealed class TaskDirectory(IKeelStore store)
+{
+    private readonly ConcurrentDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
+
+    /// <summary>Claims the next step number of <paramref name="taskId"/> for <paramref name="customerId"/>.</summary>
+    /// <returns>The sequence number, or null when the task belongs to another customer.</returns>
+    public async ValueTask<int?> NextSeqAsync(string taskId, string customerId, CancellationToken cancellationToken)
+    {
+        if (!_tasks.TryGetValue(taskId, out var entry))
+        {
+            var existing = await store.GetTaskSummaryAsync(taskId, cancellationToken).ConfigureAwait(false);
+            var next = existing is null ? 1 : await store.NextStepSeqAsync(taskId, cancellationToken).ConfigureAwait(false);
+            entry = _tasks.GetOrAdd(taskId, new TaskEntry(existing?.Task.CustomerId ?? customerId, next - 1));
+        }
+
+        return entry.CustomerId == customerId ? entry.Claim() : null;
+    }
+
+    private sealed class TaskEntry(string customerId, int lastSeq)
+    {
+        private int _lastSeq = lastSeq;
+
+        public string CustomerId { get; } = customerId;
+
+        public int Claim() => Interlocked.Increment(ref _lastSeq);
+    }
+}

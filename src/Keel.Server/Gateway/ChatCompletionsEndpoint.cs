@@ -1,0 +1,264 @@
+using System.Globalization;
+using Keel.Providers;
+using Keel.Resilience;
+using Keel.Server.Access;
+using Keel.Server.Recording;
+using Keel.Server.Routing;
+using Keel.Server.Upstreams;
+using Keel.Server.Wire;
+using Keel.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Keel.Server.Gateway;
+
+/// <summary>
+/// <c>POST /v1/chat/completions</c>: authenticate, parse, route, call with retries and fallbacks, answer (a
+/// stream passes through as it arrives), and record the call as a journal step.
+/// </summary>
+public sealed class ChatCompletionsEndpoint(
+    GatewayCatalog catalog,
+    RoutePlanner planner,
+    LatencyTracker latency,
+    ResilientModelCaller caller,
+    ApiKeyAuthenticator keys,
+    TaskDirectory tasks,
+    SessionDirectory sessions,
+    GatewayStepRecorder recorder,
+    TimeProvider time)
+{
+    private static readonly byte[] DataPrefix = "data: "u8.ToArray();
+    private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var cancellationToken = http.RequestAborted;
+        try
+        {
+            var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false)
+                ?? throw new GatewayException(http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey());
+            var request = ChatCompletionRequest.Parse(await ReadBodyAsync(http, catalog.MaxBodyBytes, cancellationToken).ConfigureAwait(false));
+            if (!catalog.TryGet(request.Model, out var route))
+            {
+                throw new GatewayException(OpenAiError.UnknownModel(request.Model));
+            }
+
+            var context = await ResolveContextAsync(http, request, key.CustomerId, key.Id, cancellationToken).ConfigureAwait(false);
+            var plan = planner.Plan(route, request);
+            http.Response.Headers["x-keel-task-id"] = context.TaskId;
+            if (request.Stream)
+            {
+                await StreamAsync(http, request, plan, context, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await CompleteAsync(http, request, plan, context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (GatewayException ex) when (!http.Response.HasStarted)
+        {
+            await WriteErrorAsync(http, ex.Error).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CompleteAsync(HttpContext http, ChatCompletionRequest request, IReadOnlyList<GatewayDeployment> plan, CallContext context, CancellationToken cancellationToken)
+    {
+        var start = time.GetUtcNow();
+        RouteResult<UpstreamCompletion> result;
+        try
+        {
+            result = await caller.ExecuteAsync(request.Model, [.. plan.Select(d => d.Deployment)],
+                (deployment, attempt, token) => new ValueTask<UpstreamCompletion>(Upstream(plan, deployment).CompleteAsync(request, deployment, attempt, token)),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelCallFailedException ex)
+        {
+            recorder.Record(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex);
+            await WriteFailureAsync(http, ex).ConfigureAwait(false);
+            return;
+        }
+
+        var end = time.GetUtcNow();
+        latency.Record(result.ServedBy.Name, end - result.Attempts[^1].StartedAt);
+        var completion = result.Value;
+        SetRouteHeaders(http, result.ServedBy.Name, result.ProviderAttempts, result.Fallbacks);
+        http.Response.ContentType = "application/json";
+        http.Response.ContentLength = completion.Body.Length;
+        await http.Response.Body.WriteAsync(completion.Body, cancellationToken).ConfigureAwait(false);
+        recorder.Record(request, context, result.Attempts, result.Fallbacks, start, end, completion.ResponseId, completion.FinishReason, completion.ResultMessage, null);
+    }
+
+    /// <summary>
+    /// Fallback happens only while opening the stream: once the first byte is on its way to the client, a failure
+    /// ends the stream with an error event and no [DONE], never as a clean finish.
+    /// </summary>
+    private async Task StreamAsync(HttpContext http, ChatCompletionRequest request, IReadOnlyList<GatewayDeployment> plan, CallContext context, CancellationToken cancellationToken)
+    {
+        var start = time.GetUtcNow();
+        RouteResult<UpstreamStream> opened;
+        try
+        {
+            opened = await caller.ExecuteAsync(request.Model, [.. plan.Select(d => d.Deployment)],
+                (deployment, attempt, token) => new ValueTask<UpstreamStream>(Upstream(plan, deployment).OpenStreamAsync(request, deployment, attempt, token, cancellationToken)),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelCallFailedException ex)
+        {
+            recorder.Record(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex);
+            await WriteFailureAsync(http, ex).ConfigureAwait(false);
+            return;
+        }
+
+        await using var stream = opened.Value;
+        latency.Record(opened.ServedBy.Name, time.GetUtcNow() - opened.Attempts[^1].StartedAt);
+        SetRouteHeaders(http, opened.ServedBy.Name, opened.ProviderAttempts, opened.Fallbacks);
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        Exception? failure = null;
+        try
+        {
+            while (await stream.ReadAsync(cancellationToken).ConfigureAwait(false) is { } payload)
+            {
+                await http.Response.Body.WriteAsync(DataPrefix, cancellationToken).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                await http.Response.Body.WriteAsync(EventEnd, cancellationToken).ConfigureAwait(false);
+                await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await http.Response.Body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelCallException ex)
+        {
+            failure = ex;
+            var error = new OpenAiError(502, $"The upstream stream broke off mid-answer: {ex.Message}", "server_error", "stream_interrupted");
+            await http.Response.Body.WriteAsync(DataPrefix, CancellationToken.None).ConfigureAwait(false);
+            await http.Response.Body.WriteAsync(error.ToJson(), CancellationToken.None).ConfigureAwait(false);
+            await http.Response.Body.WriteAsync(EventEnd, CancellationToken.None).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            failure = new ModelCallException(ModelErrorKind.Connection, "The client disconnected mid-stream.", inner: ex);
+        }
+        finally
+        {
+            var accumulator = stream.Accumulator;
+            var attempts = opened.Attempts;
+            attempts[^1].Usage ??= accumulator.Usage;
+            recorder.Record(request, context, attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure);
+        }
+    }
+
+    private async Task<CallContext> ResolveContextAsync(HttpContext http, ChatCompletionRequest request, string customerId, string keyId, CancellationToken cancellationToken)
+    {
+        var headers = http.Request.Headers;
+        var sessionId = Header(headers, "X-Keel-Session-Id") ?? request.Metadata("keel_session_id");
+        var taskId = Header(headers, "X-Keel-Task-Id") ?? request.Metadata("keel_task_id");
+        var agent = Header(headers, "X-Keel-Agent") ?? request.Metadata("keel_agent") ?? "gateway";
+        if (sessionId is not null && !await sessions.AdmitAsync(sessionId, customerId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new GatewayException(OpenAiError.NotFound($"No session '{sessionId}' for this API key."));
+        }
+
+        var (traceId, parentSpanId) = TraceParent(Header(headers, "traceparent"));
+        if (taskId is null)
+        {
+            return new CallContext(customerId, keyId, KeelIds.NewTaskId(), 1, Implicit: true, agent, sessionId, traceId, parentSpanId);
+        }
+
+        var seq = await tasks.NextSeqAsync(taskId, customerId, cancellationToken).ConfigureAwait(false)
+            ?? throw new GatewayException(OpenAiError.NotFound($"No task '{taskId}' for this API key."));
+        return new CallContext(customerId, keyId, taskId, seq, Implicit: false, agent, sessionId, traceId, parentSpanId);
+    }
+
+    /// <summary>Joins the caller's W3C trace when it sent a <c>traceparent</c>; starts a new trace otherwise.</summary>
+    private static (string TraceId, string? ParentSpanId) TraceParent(string? traceparent)
+    {
+        var parts = traceparent?.Split('-');
+        return parts is { Length: 4 } && parts[1].Length == 32 && parts[2].Length == 16
+            ? (parts[1], parts[2])
+            : (Tracing.TraceIds.NewTraceId(), null);
+    }
+
+    private static IUpstream Upstream(IReadOnlyList<GatewayDeployment> plan, global::Keel.Routing.Deployment deployment) =>
+        plan.First(d => ReferenceEquals(d.Deployment, deployment)).Upstream;
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext http, long limit, CancellationToken cancellationToken)
+    {
+        if (http.Request.ContentLength > limit)
+        {
+            throw new GatewayException(OpenAiError.TooLarge(limit));
+        }
+
+        using var buffer = new MemoryStream(http.Request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new GatewayException(OpenAiError.TooLarge(limit));
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static void SetRouteHeaders(HttpContext http, string deployment, int attempts, int fallbacks)
+    {
+        var headers = http.Response.Headers;
+        headers["x-keel-deployment"] = deployment;
+        headers["x-keel-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
+        headers["x-keel-fallbacks"] = fallbacks.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Every deployment failed. A provider's own 400 (a bad request any deployment would refuse) is relayed as it
+    /// came; otherwise the status says what kind of failure it was.
+    /// </summary>
+    private static async Task WriteFailureAsync(HttpContext http, ModelCallFailedException failure)
+    {
+        var last = failure.LastError;
+        SetRouteHeaders(http, failure.Attempts.Count > 0 ? failure.Attempts[^1].Deployment.Name : "", failure.Attempts.Count(a => !a.Skipped), failure.Fallbacks);
+        if (last.Kind is ModelErrorKind.BadRequest or ModelErrorKind.ContextLengthExceeded && last.ProviderBody is { Length: > 0 } body && last.StatusCode is { } status)
+        {
+            http.Response.StatusCode = status;
+            http.Response.ContentType = "application/json";
+            await http.Response.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        var error = last.Kind switch
+        {
+            ModelErrorKind.RateLimited => new OpenAiError(429, $"Every deployment of '{failure.Alias}' is rate limited: {last.Message}", "rate_limit_exceeded", "rate_limit_exceeded"),
+            ModelErrorKind.Timeout => new OpenAiError(504, failure.Message, "server_error", "upstream_timeout"),
+            ModelErrorKind.ContextLengthExceeded => new OpenAiError(400, last.Message, "invalid_request_error", "context_length_exceeded", "messages"),
+            ModelErrorKind.BadRequest => new OpenAiError(400, last.Message, "invalid_request_error"),
+            ModelErrorKind.CircuitOpen => new OpenAiError(503, failure.Message, "server_error", "upstream_unavailable"),
+            _ => new OpenAiError(502, failure.Message, "server_error", "upstream_error"),
+        };
+        if (last.RetryAfter is { } retryAfter && error.Status == 429)
+        {
+            http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await WriteErrorAsync(http, error).ConfigureAwait(false);
+    }
+
+    public static async Task WriteErrorAsync(HttpContext http, OpenAiError error)
+    {
+        http.Response.StatusCode = error.Status;
+        http.Response.ContentType = "application/json";
+        var body = error.ToJson();
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string? Header(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var value) && value.Count > 0 && !string.IsNullOrWhiteSpace(value[0]) ? value[0] : null;
+}

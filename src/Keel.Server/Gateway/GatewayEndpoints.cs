@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Keel.Server.Access;
+using Keel.Server.Routing;
+using Keel.Server.Wire;
+using Keel.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Keel.Server.Gateway;
+
+/// <summary>The OpenAI-compatible routes and the health check.</summary>
+public static class GatewayEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
+        app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        app.MapGet("/v1/models", ListModelsAsync);
+        app.MapGet("/healthz", HealthAsync);
+        app.Map("/v1/{**rest}", (HttpContext http) => ChatCompletionsEndpoint.WriteErrorAsync(http,
+            OpenAiError.NotFound($"Keel's gateway does not serve {http.Request.Method} {http.Request.Path}. It serves POST /v1/chat/completions and GET /v1/models.")));
+    }
+
+    private static async Task ListModelsAsync(HttpContext http, GatewayCatalog catalog, ApiKeyAuthenticator keys, TimeProvider time)
+    {
+        if (await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false) is null)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
+            return;
+        }
+
+        var created = time.GetUtcNow().ToUnixTimeSeconds();
+        http.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(http.Response.Body, WireJson.Options);
+        writer.WriteStartObject();
+        writer.WriteString("object", "list");
+        writer.WriteStartArray("data");
+        foreach (var route in catalog.Routes.OrderBy(r => r.Alias, StringComparer.Ordinal))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", route.Alias);
+            writer.WriteString("object", "model");
+            writer.WriteNumber("created", created);
+            writer.WriteString("owned_by", "keel");
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task HealthAsync(HttpContext http, IKeelStore store, GatewayCatalog catalog)
+    {
+        var stats = await store.GetStatsAsync(http.RequestAborted).ConfigureAwait(false);
+        http.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(http.Response.Body, WireJson.Options);
+        writer.WriteStartObject();
+        writer.WriteString("status", "ok");
+        writer.WriteNumber("models", catalog.Routes.Count);
+        writer.WriteNumber("tasks", stats.Tasks);
+        writer.WriteEndObject();
+        await writer.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using Keel.Metering;
+using Keel.Resilience;
+using Keel.Server.Access;
+using Keel.Server.Configuration;
+using Keel.Server.Gateway;
+using Keel.Server.Recording;
+using Keel.Server.Routing;
+using Keel.Storage;
+using Keel.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keel.Server.Hosting;
+
+/// <summary>Builds the Keel server: Kestrel, the store, the gateway's services and its endpoints.</summary>
+public static class KeelServer
+{
+    /// <exception cref="GatewayConfigException">The config file is invalid; the message names the field.</exception>
+    /// <exception cref="StoreException">The database cannot be opened.</exception>
+    public static async Task<WebApplication> BuildAsync(KeelServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var config = options.ConfigPath is null ? null : GatewayConfigLoader.Load(options.ConfigPath, options.Prices);
+        var store = await SqliteKeelStore.OpenAsync(options.DbPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // the gateway enforces its own limit, with an OpenAI-shaped 413
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(options.TimeProvider);
+        services.AddSingleton<IKeelStore>(store);
+        services.AddSingleton(options.Prices);
+        services.AddSingleton(new UsageMeter(options.Prices));
+        services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // each attempt has its own deadline
+        });
+        services.AddSingleton(sp => config is null
+            ? GatewayCatalog.Simulated(options.Prices, options.TimeProvider)
+            : GatewayCatalog.FromConfig(config, options.Prices, sp.GetRequiredService<HttpClient>(), options.TimeProvider));
+        services.AddSingleton(sp =>
+        {
+            var catalog = sp.GetRequiredService<GatewayCatalog>();
+            return new ResilientModelCaller(catalog.Models, catalog.Resilience, options.TimeProvider);
+        });
+        services.AddSingleton<LatencyTracker>();
+        services.AddSingleton<RoutePlanner>();
+        services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<TaskDirectory>();
+        services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<StepWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<StepWriter>());
+        services.AddSingleton<GatewayStepRecorder>();
+        services.AddSingleton<ChatCompletionsEndpoint>();
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var app = builder.Build();
+        GatewayEndpoints.Map(app);
+        app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        return app;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Keel.Context;
+using Keel.Journal;
+using Keel.Metering;
+using Keel.Resilience;
+using Keel.Server.Gateway;
+using Keel.Server.Wire;
+using Keel.Tasks;
+using Keel.Tracing;
+
+namespace Keel.Server.Recording;
+
+/// <summary>
+/// Turns one gateway call into a journal step, exactly as the SDK path records one: the step, its chat span with
+/// one child per attempt, the context snapshot, and the priced usage event, committed together.
+/// </summary>
+public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
+{
+    public void Record(
+        ChatCompletionRequest request,
+        CallContext context,
+        IReadOnlyList<ModelAttempt> attempts,
+        int fallbacks,
+        DateTimeOffset start,
+        DateTimeOffset end,
+        string? responseId,
+        string? finishReason,
+        string? resultMessage,
+        Exception? error)
+    {
+        var snapshot = Snapshot(request);
+        var served = error is null ? attempts.LastOrDefault(a => a.Succeeded) : null;
+        var usage = served is null ? null : meter.ForModelCall(TaskFor(context, start), context.Seq, served.Number, served.Deployment, served.Usage, end);
+        var stepSpanId = TraceIds.NewSpanId();
+        var scope = new SpanScope(context.TraceId, context.ParentSpanId, context.TaskId);
+        var providerAttempts = attempts.Count(a => !a.Skipped);
+        var task = TaskFor(context, start);
+        writer.Enqueue(new StepCommit
+        {
+            CreateTaskIfMissing = task,
+            Step = new StepRecord
+            {
+                TaskId = context.TaskId,
+                Seq = context.Seq,
+                Kind = StepKind.Model,
+                Name = request.Model,
+                Status = error is null ? StepStatus.Succeeded : StepStatus.Failed,
+                Attempts = providerAttempts,
+                Fallbacks = fallbacks,
+                Result = resultMessage,
+                Error = error?.Message,
+                InputTokens = usage?.InputTokens ?? 0,
+                OutputTokens = usage?.OutputTokens ?? 0,
+                CostUsd = usage?.CostUsd ?? 0,
+                StartedAt = start,
+                EndedAt = end,
+            },
+            Spans = [StepTracing.ModelStepSpan(scope, context.Seq, stepSpanId, request.Model, start, end, attempts, fallbacks, snapshot.Id, responseId, finishReason, usage?.CostUsd ?? 0, error),
+                     .. StepTracing.AttemptSpans(scope, context.Seq, stepSpanId, attempts)],
+            Snapshots = [snapshot],
+            Usage = usage is null ? [] : [usage],
+            Task = context.Implicit
+                ? task with
+                {
+                    Status = error is null ? AgentTaskStatus.Succeeded : AgentTaskStatus.Failed,
+                    Output = error is null ? resultMessage : null,
+                    Error = error?.Message,
+                    EndedAt = end,
+                }
+                : null,
+        });
+    }
+
+    private static AgentTask TaskFor(CallContext context, DateTimeOffset start) => new()
+    {
+        Id = context.TaskId,
+        Agent = context.Agent,
+        CustomerId = context.CustomerId,
+        SessionId = context.SessionId,
+        Status = AgentTaskStatus.Running,
+        CreatedAt = start,
+        StartedAt = start,
+    };
+
+    /// <summary>The request's parameters (everything but the messages), then each message as the client sent it.</summary>
+    private static ContextSnapshot Snapshot(ChatCompletionRequest request)
+    {
+        var parameters = new JsonObject();
+        foreach (var (name, value) in request.Body)
+        {
+            if (name != "messages")
+            {
+                parameters[name] = value?.DeepClone();
+            }
+        }
+
+        return ContextSnapshot.FromMessages(request.Messages.Select(m => m!.ToJsonString()).Prepend(parameters.ToJsonString()));
+    }
+}

@@ -1,0 +1,96 @@
+using System.Threading.Channels;
+using Keel.Journal;
+using Keel.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Keel.Server.Recording;
+
+/// <summary>
+/// Commits the gateway's steps in the background, many per transaction, so recording never sits on a request's
+/// latency and the store keeps up with thousands of calls a second. On shutdown it drains what is queued.
+/// </summary>
+public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 512;
+    private readonly Channel<StepCommit> _queue = Channel.CreateUnbounded<StepCommit>(new UnboundedChannelOptions { SingleReader = true });
+    private long _enqueued;
+    private long _finished;
+    private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Commits not yet written: what a crash right now would lose.</summary>
+    public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _finished);
+
+    public void Enqueue(StepCommit commit)
+    {
+        if (_queue.Writer.TryWrite(commit))
+        {
+            Interlocked.Increment(ref _enqueued);
+        }
+        else
+        {
+            LogDropped(logger);
+        }
+    }
+
+    /// <summary>Waits until everything enqueued before the call has been written (or has failed to be).</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var target = Interlocked.Read(ref _enqueued);
+        while (true)
+        {
+            // Take the signal before checking, and the writer counts before it signals: no batch can slip between.
+            var batchDone = Volatile.Read(ref _batchDone);
+            if (Interlocked.Read(ref _finished) >= target)
+            {
+                return;
+            }
+
+            await batchDone.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<StepCommit>(MaxBatch);
+        // Not stoppingToken: the loop ends when the queue is completed and drained, so nothing queued is lost.
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var commit))
+            {
+                batch.Add(commit);
+            }
+
+            try
+            {
+                await store.CommitBatchAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (AggregateException ex)
+            {
+                LogFailed(logger, ex.InnerExceptions.Count, batch.Count, ex.InnerExceptions[0]);
+            }
+            catch (Exception ex) when (ex is StoreException or IOException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                LogFailed(logger, batch.Count, batch.Count, ex);
+            }
+            finally
+            {
+                Interlocked.Add(ref _finished, batch.Count);
+                Interlocked.Exchange(ref _batchDone, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                batch.Clear();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not record {Failed} of {Total} gateway steps.")]
+    private static partial void LogFailed(ILogger logger, int failed, int total, Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The step queue is closed; a gateway step was not recorded.")]
+    private static partial void LogDropped(ILogger logger);
+}
