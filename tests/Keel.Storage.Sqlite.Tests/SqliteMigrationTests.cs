@@ -6,7 +6,9 @@ namespace Keel.Storage.Sqlite.Tests;
 
 public sealed class SqliteMigrationTests : IDisposable
 {
-    private static readonly string[] Tables = ["blobs", "context_snapshots", "customers", "sessions", "spans", "steps", "tasks", "usage_events"];
+    private static readonly string[] VersionOneTables = ["blobs", "context_snapshots", "customers", "sessions", "spans", "steps", "tasks", "usage_events"];
+
+    private static readonly string[] Tables = ["api_keys", .. VersionOneTables];
 
     private static readonly string[] ListingIndexes =
         ["spans_by_task", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "usage_by_task"];
@@ -43,7 +45,7 @@ public sealed class SqliteMigrationTests : IDisposable
         SqliteMigrator.Migrate(raw, _database.Path, targetVersion: 1);
 
         Assert.Equal(1, SqliteMigrator.CurrentVersion(raw));
-        Assert.Equal(Tables, RawSql.Names(raw, "table"));
+        Assert.Equal(VersionOneTables, RawSql.Names(raw, "table"));
         Assert.Empty(RawSql.Names(raw, "index"));
     }
 
