@@ -4,6 +4,9 @@ using Keel.Server.Hosting;
 using Keel.Server.Routing;
 using Keel.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -47,9 +50,11 @@ internal static class ServeCommand
             await using var app = await KeelServer.BuildAsync(options, cancellationToken).ConfigureAwait(false);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
+            // The bound addresses, not the configured ones: with port 0 only these say where the gateway is.
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var catalog = app.Services.GetRequiredService<GatewayCatalog>();
             var keys = await app.Services.GetRequiredService<IKeelStore>().ListApiKeysAsync(cancellationToken).ConfigureAwait(false);
-            await console.ErrorWriter.WriteLineAsync($"keel: gateway listening on {string.Join(", ", app.Urls)} (OpenAI base URL: {app.Urls.First().TrimEnd('/')}/v1)").ConfigureAwait(false);
+            await console.ErrorWriter.WriteLineAsync($"keel: gateway listening on {string.Join(", ", addresses)} (OpenAI base URL: {addresses.First().TrimEnd('/')}/v1)").ConfigureAwait(false);
             await console.ErrorWriter.WriteLineAsync($"keel: models: {string.Join(", ", catalog.Routes.Select(r => r.Alias).Order(StringComparer.Ordinal))}; database: {options.DbPath}").ConfigureAwait(false);
             if (keys.Count == 0)
             {
