@@ -1,4 +1,5 @@
 using Keel.Customers;
+using Keel.Storage.Sqlite.Journal;
 using Keel.Storage.Sqlite.Schema;
 using Keel.Tasks;
 using Microsoft.Data.Sqlite;
@@ -23,7 +24,11 @@ public sealed partial class SqliteKeelStore : IKeelStore
         _connectionString = connectionString;
         _writer = writer;
         _time = time;
+        Journal = new JournalWriter(writer);
     }
+
+    /// <summary>The writer connection's prepared journal statements; used only under the write lock.</summary>
+    private JournalWriter Journal { get; }
 
     public string Path { get; }
 
@@ -141,6 +146,7 @@ public sealed partial class SqliteKeelStore : IKeelStore
         await _writeLock.WaitAsync().ConfigureAwait(false);
         try
         {
+            Journal.Dispose();
             await _writer.DisposeAsync().ConfigureAwait(false);
             SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
         }

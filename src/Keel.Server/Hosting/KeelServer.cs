@@ -25,7 +25,10 @@ public static class KeelServer
         var config = options.ConfigPath is null ? null : GatewayConfigLoader.Load(options.ConfigPath, options.Prices);
         var store = await SqliteKeelStore.OpenAsync(options.DbPath, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // The empty builder: no config files to watch, no default middleware; only what the gateway uses.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -46,6 +49,7 @@ public static class KeelServer
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None,
             UseProxy = false,
+            AllowAutoRedirect = false, // an upstream that redirects a POST is misconfigured; say so rather than follow
             ConnectTimeout = TimeSpan.FromSeconds(10),
         })
         {

@@ -1,0 +1,288 @@
+using Keel.Context;
+using Keel.Journal;
+using Keel.Storage.Sqlite.Schema;
+using Keel.Tasks;
+using Keel.Tracing;
+using Keel.Usage;
+using Microsoft.Data.Sqlite;
+
+namespace Keel.Storage.Sqlite.Journal;
+
+/// <summary>
+/// Writes step commits through statements prepared once for the writer connection. Preparing SQL is most of
+/// the cost of a small insert; the gateway commits thousands of steps a second, so each statement is compiled
+/// once and only rebound afterwards.
+/// </summary>
+internal sealed class JournalWriter : IDisposable
+{
+    private readonly Statement _insertTask;
+    private readonly Statement _insertTaskIfMissing;
+    private readonly Statement _updateTask;
+    private readonly Statement _insertStep;
+    private readonly Statement _addStepTotals;
+    private readonly Statement _insertUsage;
+    private readonly Statement _insertBlob;
+    private readonly Statement _insertSnapshot;
+    private readonly Statement _insertSpan;
+
+    public JournalWriter(SqliteConnection connection)
+    {
+        const string taskColumns = "id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at";
+        const string taskValues = "$id, $customer, $session, $parent, $agent, $status, $input, $output, $error, $created, $started, $ended";
+        _insertTask = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues})");
+        _insertTaskIfMissing = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues}) ON CONFLICT (id) DO NOTHING");
+        _updateTask = new(connection, """
+            UPDATE tasks SET status = $status, input = $input, output = $output, error = $error, started_at = $started, ended_at = $ended
+            WHERE id = $id
+            """);
+        _insertStep = new(connection, """
+            INSERT INTO steps (task_id, seq, kind, name, status, attempts, fallbacks, result, error, input_tokens, output_tokens, cost_nanousd, started_at, ended_at)
+            VALUES ($task, $seq, $kind, $name, $status, $attempts, $fallbacks, $result, $error, $in, $out, $cost, $started, $ended)
+            """);
+        _addStepTotals = new(connection, """
+            UPDATE tasks SET steps = steps + 1, model_calls = model_calls + $model_calls, retries = retries + $retries,
+                             fallbacks = fallbacks + $fallbacks, input_tokens = input_tokens + $in,
+                             output_tokens = output_tokens + $out, cost_nanousd = cost_nanousd + $cost
+            WHERE id = $task
+            """);
+        _insertUsage = new(connection, """
+            INSERT INTO usage_events (idempotency_key, customer_id, task_id, step_seq, kind, resource, deployment,
+                                      input_tokens, cached_input_tokens, output_tokens, quantity, cost_nanousd, created_at)
+            VALUES ($key, $customer, $task, $seq, $kind, $resource, $deployment, $in, $cached, $out, $quantity, $cost, $created)
+            ON CONFLICT (idempotency_key) DO NOTHING
+            """);
+        _insertBlob = new(connection, "INSERT INTO blobs (hash, size, content) VALUES ($hash, $size, $content) ON CONFLICT (hash) DO NOTHING");
+        _insertSnapshot = new(connection, "INSERT INTO context_snapshots (id, hashes) VALUES ($id, $hashes) ON CONFLICT (id) DO NOTHING");
+        _insertSpan = new(connection, """
+            INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
+            VALUES ($span, $trace, $parent, $task, $seq, $name, $start, $end, $status, $message, $attributes, $snapshot)
+            """);
+    }
+
+    public void InsertTask(AgentTask task, SqliteTransaction? transaction) => Insert(_insertTask, task, transaction);
+
+    /// <summary>Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest.</summary>
+    public void Apply(StepCommit commit, SqliteTransaction transaction)
+    {
+        var taskUpdate = commit.Task;
+        if (commit.CreateTaskIfMissing is { } newTask)
+        {
+            // A task that opens and closes in this very commit (a gateway call with no task of its own) is written
+            // once, in its final state.
+            var finalState = taskUpdate is not null && taskUpdate.Id == newTask.Id ? taskUpdate : newTask;
+            if (Insert(_insertTaskIfMissing, finalState, transaction) == 1 && ReferenceEquals(finalState, taskUpdate))
+            {
+                taskUpdate = null;
+            }
+        }
+
+        var costNano = InsertUsage(commit.Usage, transaction);
+        InsertSnapshots(commit.Snapshots, transaction);
+        if (commit.Step is { } step)
+        {
+            InsertStep(step, costNano, transaction);
+        }
+        else if (costNano != 0)
+        {
+            throw new ArgumentException("Usage must belong to a journal step.", nameof(commit));
+        }
+
+        foreach (var span in commit.Spans)
+        {
+            InsertSpan(span, transaction);
+        }
+
+        if (taskUpdate is not null)
+        {
+            var update = _updateTask.Bind(transaction);
+            update.Set("$id", taskUpdate.Id);
+            BindState(update, taskUpdate);
+            if (update.Execute() != 1)
+            {
+                throw new StoreException($"Task {taskUpdate.Id} does not exist.");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan })
+        {
+            statement.Dispose();
+        }
+    }
+
+    private static int Insert(Statement statement, AgentTask task, SqliteTransaction? transaction)
+    {
+        var insert = statement.Bind(transaction);
+        insert.Set("$id", task.Id);
+        insert.Set("$customer", task.CustomerId);
+        insert.Set("$session", task.SessionId);
+        insert.Set("$parent", task.ParentId);
+        insert.Set("$agent", task.Agent);
+        insert.Set("$created", SqlValues.Micros(task.CreatedAt));
+        BindState(insert, task);
+        return insert.Execute();
+    }
+
+    private static void BindState(Statement statement, AgentTask task)
+    {
+        statement.Set("$status", SqlValues.Text(task.Status));
+        statement.Set("$input", task.Input);
+        statement.Set("$output", task.Output);
+        statement.Set("$error", task.Error);
+        statement.Set("$started", task.StartedAt is { } s ? SqlValues.Micros(s) : null);
+        statement.Set("$ended", task.EndedAt is { } e ? SqlValues.Micros(e) : null);
+    }
+
+    /// <summary>Inserts the step and adds it to its task's totals; the cost is what its usage actually added.</summary>
+    private void InsertStep(StepRecord step, long costNano, SqliteTransaction transaction)
+    {
+        var insert = _insertStep.Bind(transaction);
+        insert.Set("$task", step.TaskId);
+        insert.Set("$seq", step.Seq);
+        insert.Set("$kind", SqlValues.Text(step.Kind));
+        insert.Set("$name", step.Name);
+        insert.Set("$status", SqlValues.Text(step.Status));
+        insert.Set("$attempts", step.Attempts);
+        insert.Set("$fallbacks", step.Fallbacks);
+        insert.Set("$result", step.Result);
+        insert.Set("$error", step.Error);
+        insert.Set("$in", step.InputTokens);
+        insert.Set("$out", step.OutputTokens);
+        insert.Set("$cost", costNano);
+        insert.Set("$started", SqlValues.Micros(step.StartedAt));
+        insert.Set("$ended", SqlValues.Micros(step.EndedAt));
+        insert.Execute();
+
+        var totals = _addStepTotals.Bind(transaction);
+        totals.Set("$task", step.TaskId);
+        totals.Set("$model_calls", step.Kind == StepKind.Model ? 1 : 0);
+        totals.Set("$retries", step.Retries);
+        totals.Set("$fallbacks", step.Fallbacks);
+        totals.Set("$in", step.InputTokens);
+        totals.Set("$out", step.OutputTokens);
+        totals.Set("$cost", costNano);
+        totals.Execute();
+    }
+
+    /// <summary>Inserts usage, skipping keys already stored; returns the cost that was newly recorded.</summary>
+    private long InsertUsage(IReadOnlyList<UsageEvent> usage, SqliteTransaction transaction)
+    {
+        long added = 0;
+        foreach (var e in usage)
+        {
+            var nano = SqlValues.Nano(e.CostUsd);
+            var insert = _insertUsage.Bind(transaction);
+            insert.Set("$key", e.IdempotencyKey);
+            insert.Set("$customer", e.CustomerId);
+            insert.Set("$task", e.TaskId);
+            insert.Set("$seq", e.StepSeq);
+            insert.Set("$kind", SqlValues.Text(e.Kind));
+            insert.Set("$resource", e.Resource);
+            insert.Set("$deployment", e.Deployment);
+            insert.Set("$in", e.InputTokens);
+            insert.Set("$cached", e.CachedInputTokens);
+            insert.Set("$out", e.OutputTokens);
+            insert.Set("$quantity", e.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            insert.Set("$cost", nano);
+            insert.Set("$created", SqlValues.Micros(e.CreatedAt));
+            if (insert.Execute() == 1)
+            {
+                added += nano;
+            }
+        }
+
+        return added;
+    }
+
+    private void InsertSnapshots(IReadOnlyList<ContextSnapshot> snapshots, SqliteTransaction transaction)
+    {
+        foreach (var s in snapshots)
+        {
+            var packed = new byte[s.Messages.Count * 32];
+            for (var i = 0; i < s.Messages.Count; i++)
+            {
+                var message = s.Messages[i];
+                Convert.FromHexString(message.Hash).CopyTo(packed, i * 32);
+                var blob = _insertBlob.Bind(transaction);
+                blob.Set("$hash", message.Hash);
+                blob.Set("$size", message.Content.Length);
+                blob.Set("$content", message.Content);
+                blob.Execute();
+            }
+
+            var snapshot = _insertSnapshot.Bind(transaction);
+            snapshot.Set("$id", s.Id);
+            snapshot.Set("$hashes", packed);
+            snapshot.Execute();
+        }
+    }
+
+    private void InsertSpan(SpanRecord span, SqliteTransaction transaction)
+    {
+        var insert = _insertSpan.Bind(transaction);
+        insert.Set("$span", span.SpanId);
+        insert.Set("$trace", span.TraceId);
+        insert.Set("$parent", span.ParentSpanId);
+        insert.Set("$task", span.TaskId);
+        insert.Set("$seq", span.StepSeq);
+        insert.Set("$name", span.Name);
+        insert.Set("$start", SqlValues.Micros(span.StartTime));
+        insert.Set("$end", SqlValues.Micros(span.EndTime));
+        insert.Set("$status", SqlValues.Text(span.Status));
+        insert.Set("$message", span.StatusMessage);
+        insert.Set("$attributes", AttributeJson.Write(span.Attributes));
+        insert.Set("$snapshot", span.SnapshotId);
+        insert.Execute();
+    }
+
+    /// <summary>A prepared command whose parameters are created once, by name, from its SQL.</summary>
+    private sealed class Statement : IDisposable
+    {
+        private readonly SqliteCommand _command;
+        private readonly Dictionary<string, SqliteParameter> _parameters = new(StringComparer.Ordinal);
+
+        public Statement(SqliteConnection connection, string sql)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = sql;
+            foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+"))
+            {
+                if (!_parameters.ContainsKey(name.Value))
+                {
+                    _parameters[name.Value] = _command.Parameters.Add(name.Value, SqliteType.Text);
+                }
+            }
+
+            foreach (var parameter in _parameters.Values)
+            {
+                parameter.Value = DBNull.Value;
+            }
+
+            _command.Prepare();
+        }
+
+        public Statement Bind(SqliteTransaction? transaction)
+        {
+            _command.Transaction = transaction;
+            return this;
+        }
+
+        public void Set(string name, object? value)
+        {
+            var parameter = _parameters[name];
+            parameter.SqliteType = value switch
+            {
+                long or int => SqliteType.Integer,
+                byte[] => SqliteType.Blob,
+                _ => SqliteType.Text,
+            };
+            parameter.Value = value ?? DBNull.Value;
+        }
+
+        public int Execute() => _command.ExecuteNonQuery();
+
+        public void Dispose() => _command.Dispose();
+    }
+}
