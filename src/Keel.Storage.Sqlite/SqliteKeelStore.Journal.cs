@@ -21,8 +21,18 @@ public sealed partial class SqliteKeelStore
         await WriteAsync(connection =>
         {
             using var transaction = connection.BeginTransaction();
-            Journal.Apply(commit, transaction);
-            transaction.Commit();
+            try
+            {
+                Journal.Apply(commit, transaction);
+                transaction.Commit();
+                Journal.Committed();
+            }
+            catch
+            {
+                Journal.RolledBackTo(0);
+                throw;
+            }
+
             return 0;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -43,11 +53,13 @@ public sealed partial class SqliteKeelStore
                     }
 
                     transaction.Commit();
+                    Journal.Committed();
                     return null;
                 }
                 catch (Exception ex) when (IsCommitFailure(ex))
                 {
                     transaction.Rollback();
+                    Journal.RolledBackTo(0);
                 }
             }
 
@@ -76,6 +88,7 @@ public sealed partial class SqliteKeelStore
         foreach (var commit in commits)
         {
             transaction.Save("step");
+            var mark = Journal.Mark;
             try
             {
                 Journal.Apply(commit, transaction);
@@ -85,11 +98,22 @@ public sealed partial class SqliteKeelStore
             {
                 transaction.Rollback("step");
                 transaction.Release("step");
+                Journal.RolledBackTo(mark);
                 (failures ??= []).Add(ex);
             }
         }
 
-        transaction.Commit();
+        try
+        {
+            transaction.Commit();
+            Journal.Committed();
+        }
+        catch
+        {
+            Journal.RolledBackTo(0);
+            throw;
+        }
+
         return failures;
     }
 

@@ -124,7 +124,7 @@ public sealed partial class SqliteKeelStore
             using var query = connection.CreateCommand();
             query.CommandText = """
                 SELECT span_id, trace_id, parent_span_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id
-                FROM spans WHERE task_id = $task ORDER BY start_time, rowid
+                FROM spans WHERE task_id = $task ORDER BY start_time, span_id
                 """;
             query.Parameters.AddWithValue("$task", taskId);
             using var reader = query.ExecuteReader();

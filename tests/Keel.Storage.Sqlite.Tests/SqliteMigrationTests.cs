@@ -11,7 +11,7 @@ public sealed class SqliteMigrationTests : IDisposable
     private static readonly string[] Tables = ["api_keys", .. VersionOneTables];
 
     private static readonly string[] ListingIndexes =
-        ["spans_by_task", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "usage_by_task"];
+        ["tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "usage_by_task"];
 
     private readonly TempDatabase _database = new();
 

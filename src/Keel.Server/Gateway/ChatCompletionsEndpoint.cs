@@ -138,6 +138,11 @@ public sealed class ChatCompletionsEndpoint(
             await http.Response.Body.WriteAsync(error.ToJson(), CancellationToken.None).ConfigureAwait(false);
             await http.Response.Body.WriteAsync(EventEnd, CancellationToken.None).ConfigureAwait(false);
             await http.Response.Body.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+            // The error event is for clients that read it (the openai npm client throws it). Others (the OpenAI .NET
+            // SDK) take a stream that ends cleanly, even without [DONE], for a whole answer: rethrowing makes Kestrel
+            // close the connection without the final chunk, after sending what was written, so they fail too.
+            throw;
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Keel.Context;
 using Keel.Journal;
 using Keel.Metering;
@@ -28,13 +27,13 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
         string? resultMessage,
         Exception? error)
     {
-        var snapshot = Snapshot(request);
+        var snapshot = ContextSnapshot.FromMessages(request.ContextParts());
+        var task = TaskFor(context, start);
         var served = error is null ? attempts.LastOrDefault(a => a.Succeeded) : null;
-        var usage = served is null ? null : meter.ForModelCall(TaskFor(context, start), context.Seq, served.Number, served.Deployment, served.Usage, end);
+        var usage = served is null ? null : meter.ForModelCall(task, context.Seq, served.Number, served.Deployment, served.Usage, end);
         var stepSpanId = TraceIds.NewSpanId();
         var scope = new SpanScope(context.TraceId, context.ParentSpanId, context.TaskId);
         var providerAttempts = attempts.Count(a => !a.Skipped);
-        var task = TaskFor(context, start);
         writer.Enqueue(new StepCommit
         {
             CreateTaskIfMissing = task,
@@ -81,19 +80,4 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
         CreatedAt = start,
         StartedAt = start,
     };
-
-    /// <summary>The request's parameters (everything but the messages), then each message as the client sent it.</summary>
-    private static ContextSnapshot Snapshot(ChatCompletionRequest request)
-    {
-        var parameters = new JsonObject();
-        foreach (var (name, value) in request.Body)
-        {
-            if (name != "messages")
-            {
-                parameters[name] = value?.DeepClone();
-            }
-        }
-
-        return ContextSnapshot.FromMessages(request.Messages.Select(m => m!.ToJsonString()).Prepend(parameters.ToJsonString()));
-    }
 }

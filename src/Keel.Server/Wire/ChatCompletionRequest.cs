@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -80,7 +82,7 @@ public sealed class ChatCompletionRequest
     /// </summary>
     public byte[] ForUpstream(string upstreamModel)
     {
-        using var buffer = new MemoryStream();
+        var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer, WireJson.Options))
         {
             writer.WriteStartObject();
@@ -134,7 +136,36 @@ public sealed class ChatCompletionRequest
             writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The context window as the journal stores it: the request's parameters (everything but the messages), then
+    /// each message as the client sent it.
+    /// </summary>
+    public IEnumerable<string> ContextParts()
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WireJson.Options))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in Body)
+            {
+                if (name != "messages")
+                {
+                    writer.WritePropertyName(name);
+                    WriteNode(writer, value);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        yield return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        foreach (var message in Messages)
+        {
+            yield return message!.ToJsonString(WireJson.SerializerOptions);
+        }
     }
 
     /// <summary>A metadata field (or header) carrying Keel context, such as <c>keel_task_id</c>.</summary>

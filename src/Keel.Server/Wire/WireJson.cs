@@ -10,4 +10,7 @@ internal static class WireJson
     /// written instead of becoming \uXXXX sequences. Safe here: these bytes are JSON bodies, never HTML.
     /// </summary>
     public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The same escaping, for <see cref="System.Text.Json.Nodes.JsonNode.ToJsonString"/>.</summary>
+    public static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -25,6 +25,13 @@ internal sealed class JournalWriter : IDisposable
     private readonly Statement _insertSnapshot;
     private readonly Statement _insertSpan;
 
+    // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
+    // a snapshot are known; skipping their inserts is most of the saving content addressing promises. Entries
+    // join only once their transaction has committed, so a rolled-back insert is never taken as stored.
+    private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
+    private readonly List<string> _uncommitted = [];
+    private const int MaxRemembered = 200_000;
+
     public JournalWriter(SqliteConnection connection)
     {
         const string taskColumns = "id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at";
@@ -60,6 +67,24 @@ internal sealed class JournalWriter : IDisposable
     }
 
     public void InsertTask(AgentTask task, SqliteTransaction? transaction) => Insert(_insertTask, task, transaction);
+
+    /// <summary>A mark to return to with <see cref="RolledBackTo"/> when a savepoint is rolled back.</summary>
+    public int Mark => _uncommitted.Count;
+
+    /// <summary>The transaction committed: what it stored is now known to be in the file.</summary>
+    public void Committed()
+    {
+        if (_stored.Count + _uncommitted.Count > MaxRemembered)
+        {
+            _stored.Clear(); // forgetting only costs a redundant insert, never correctness
+        }
+
+        _stored.UnionWith(_uncommitted);
+        _uncommitted.Clear();
+    }
+
+    /// <summary>Everything written since <paramref name="mark"/> was undone.</summary>
+    public void RolledBackTo(int mark) => _uncommitted.RemoveRange(mark, _uncommitted.Count - mark);
 
     /// <summary>Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest.</summary>
     public void Apply(StepCommit commit, SqliteTransaction transaction)
@@ -200,22 +225,34 @@ internal sealed class JournalWriter : IDisposable
     {
         foreach (var s in snapshots)
         {
+            if (_stored.Contains(s.Id))
+            {
+                continue;
+            }
+
             var packed = new byte[s.Messages.Count * 32];
             for (var i = 0; i < s.Messages.Count; i++)
             {
                 var message = s.Messages[i];
                 Convert.FromHexString(message.Hash).CopyTo(packed, i * 32);
+                if (_stored.Contains(message.Hash))
+                {
+                    continue;
+                }
+
                 var blob = _insertBlob.Bind(transaction);
                 blob.Set("$hash", message.Hash);
                 blob.Set("$size", message.Content.Length);
                 blob.Set("$content", message.Content);
                 blob.Execute();
+                _uncommitted.Add(message.Hash);
             }
 
             var snapshot = _insertSnapshot.Bind(transaction);
             snapshot.Set("$id", s.Id);
             snapshot.Set("$hashes", packed);
             snapshot.Execute();
+            _uncommitted.Add(s.Id);
         }
     }
 
