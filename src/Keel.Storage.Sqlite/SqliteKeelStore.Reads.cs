@@ -157,7 +157,7 @@ public sealed partial class SqliteKeelStore
             using var query = connection.CreateCommand();
             query.CommandText = """
                 SELECT idempotency_key, customer_id, step_seq, kind, resource, deployment, input_tokens, cached_input_tokens,
-                       output_tokens, quantity, cost_nanousd, created_at
+                       output_tokens, quantity, cost_nanousd, created_at, api_key_id, session_id, agent
                 FROM usage_events WHERE task_id = $task ORDER BY step_seq, created_at
                 """;
             query.Parameters.AddWithValue("$task", taskId);
@@ -180,6 +180,9 @@ public sealed partial class SqliteKeelStore
                     Quantity = decimal.Parse(reader.GetString(9), System.Globalization.CultureInfo.InvariantCulture),
                     CostUsd = SqlValues.Usd(reader.GetInt64(10)),
                     CreatedAt = SqlValues.Time(reader.GetInt64(11)),
+                    ApiKeyId = NullableString(reader, 12),
+                    SessionId = NullableString(reader, 13),
+                    Agent = NullableString(reader, 14),
                 });
             }
 

@@ -1,4 +1,5 @@
 using Keel.Access;
+using Keel.Budgets;
 using Keel.Customers;
 using Keel.Journal;
 using Keel.Tasks;
@@ -69,4 +70,17 @@ public interface IKeelStore : IAsyncDisposable
     ValueTask<IReadOnlyList<ApiKey>> ListApiKeysAsync(CancellationToken cancellationToken = default);
 
     ValueTask<Customer?> FindCustomerAsync(string idOrName, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates the budget of a scope, or replaces its limit, period, thresholds and webhook.</summary>
+    ValueTask<Budget> UpsertBudgetAsync(Budget budget, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<Budget>> ListBudgetsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>What a scope has spent since <paramref name="since"/>: the sum of its usage events.</summary>
+    ValueTask<decimal> SpentAsync(BudgetScope scope, string scopeId, string customerId, DateTimeOffset since, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a threshold crossing; false when that threshold already fired in that period.</summary>
+    ValueTask<bool> AddBudgetEventAsync(BudgetEvent budgetEvent, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<BudgetEvent>> ListBudgetEventsAsync(int limit = 100, CancellationToken cancellationToken = default);
 }

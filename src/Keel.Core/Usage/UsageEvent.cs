@@ -21,4 +21,12 @@ public sealed record UsageEvent
     public decimal Quantity { get; init; } = 1;
     public required decimal CostUsd { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>The gateway key the usage came through, so key budgets can be summed after a restart.</summary>
+    public string? ApiKeyId { get; init; }
+
+    public string? SessionId { get; init; }
+
+    /// <summary>The agent of the task, for agent budgets and cost by agent.</summary>
+    public string? Agent { get; init; }
 }

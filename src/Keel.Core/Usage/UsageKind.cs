@@ -4,4 +4,7 @@ public enum UsageKind
 {
     Model,
     Tool,
+
+    /// <summary>A person's time spent overseeing a task (approvals, interventions), priced at their hourly rate.</summary>
+    Human,
 }

@@ -54,8 +54,10 @@ internal sealed class JournalWriter : IDisposable
             """);
         _insertUsage = new(connection, """
             INSERT INTO usage_events (idempotency_key, customer_id, task_id, step_seq, kind, resource, deployment,
-                                      input_tokens, cached_input_tokens, output_tokens, quantity, cost_nanousd, created_at)
-            VALUES ($key, $customer, $task, $seq, $kind, $resource, $deployment, $in, $cached, $out, $quantity, $cost, $created)
+                                      input_tokens, cached_input_tokens, output_tokens, quantity, cost_nanousd, created_at,
+                                      api_key_id, session_id, agent)
+            VALUES ($key, $customer, $task, $seq, $kind, $resource, $deployment, $in, $cached, $out, $quantity, $cost, $created,
+                    $api_key, $session, $agent)
             ON CONFLICT (idempotency_key) DO NOTHING
             """);
         _insertBlob = new(connection, "INSERT INTO blobs (hash, size, content) VALUES ($hash, $size, $content) ON CONFLICT (hash) DO NOTHING");
@@ -212,6 +214,9 @@ internal sealed class JournalWriter : IDisposable
             insert.Set("$quantity", e.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture));
             insert.Set("$cost", nano);
             insert.Set("$created", SqlValues.Micros(e.CreatedAt));
+            insert.Set("$api_key", e.ApiKeyId);
+            insert.Set("$session", e.SessionId);
+            insert.Set("$agent", e.Agent);
             if (insert.Execute() == 1)
             {
                 added += nano;
