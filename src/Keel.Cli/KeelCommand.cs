@@ -17,6 +17,7 @@ internal static class KeelCommand
         root.Subcommands.Add(TraceCommand.Create(console));
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(KeysCommand.Create(console));
+        root.Subcommands.Add(BudgetsCommand.Create(console));
         return root;
     }
 

@@ -11,6 +11,7 @@ namespace Keel.Cli.Output;
 [JsonSerializable(typeof(List<TaskRow>))]
 [JsonSerializable(typeof(TraceDocument))]
 [JsonSerializable(typeof(Commands.KeyCreated))]
+[JsonSerializable(typeof(List<Commands.BudgetRow>))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(bool))]

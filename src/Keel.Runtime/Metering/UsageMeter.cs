@@ -20,7 +20,7 @@ public sealed class UsageMeter(PriceTable prices)
         }
     }
 
-    public UsageEvent ForModelCall(AgentTask task, int seq, int attempt, Deployment deployment, UsageDetails? usage, DateTimeOffset now)
+    public UsageEvent ForModelCall(AgentTask task, int seq, int attempt, Deployment deployment, UsageDetails? usage, DateTimeOffset now, string? apiKeyId = null)
     {
         var input = usage?.InputTokenCount ?? 0;
         var cached = usage?.CachedInputTokenCount ?? 0;
@@ -39,6 +39,9 @@ public sealed class UsageMeter(PriceTable prices)
             OutputTokens = output,
             CostUsd = Prices.Cost(deployment.Model, input, cached, output),
             CreatedAt = now,
+            ApiKeyId = apiKeyId,
+            SessionId = task.SessionId,
+            Agent = task.Agent,
         };
     }
 }

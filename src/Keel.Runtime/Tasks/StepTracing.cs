@@ -1,3 +1,4 @@
+using Keel.Providers;
 using Keel.Resilience;
 using Keel.Tracing;
 
@@ -32,7 +33,12 @@ public static class StepTracing
             attributes[GenAiAttributes.KeelDeployment] = served.Deployment.Name;
             attributes[GenAiAttributes.ResponseModel] = served.ResponseModel ?? served.Deployment.Model;
             attributes[GenAiAttributes.ResponseId] = responseId;
-            attributes[GenAiAttributes.ResponseFinishReasons] = new[] { finishReason ?? "stop" };
+            if (finishReason is not null || error is null)
+            {
+                // A stream that broke off has no finish reason; "stop" would claim the answer was whole.
+                attributes[GenAiAttributes.ResponseFinishReasons] = new[] { finishReason ?? "stop" };
+            }
+
             attributes[GenAiAttributes.UsageInputTokens] = served.Usage?.InputTokenCount ?? 0;
             attributes[GenAiAttributes.UsageOutputTokens] = served.Usage?.OutputTokenCount ?? 0;
             attributes[GenAiAttributes.KeelCostUsd] = cost;
@@ -40,7 +46,12 @@ public static class StepTracing
 
         if (error is not null)
         {
-            attributes[GenAiAttributes.ErrorType] = error is ModelCallFailedException failed ? failed.LastError.ErrorType : error.GetType().Name;
+            attributes[GenAiAttributes.ErrorType] = error switch
+            {
+                ModelCallFailedException failed => failed.LastError.ErrorType,
+                ModelCallException call => call.ErrorType, // a stream that broke off after it opened
+                _ => error.GetType().Name,
+            };
         }
 
         return new SpanRecord

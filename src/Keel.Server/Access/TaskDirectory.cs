@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Keel.Server.Recording;
 using Keel.Storage;
 
 namespace Keel.Server.Access;
@@ -7,7 +8,7 @@ namespace Keel.Server.Access;
 /// Which customer owns each task a client names, and the next journal sequence number of each. Owners are
 /// checked once per task and remembered, so a key can never append steps to another customer's task.
 /// </summary>
-public sealed class TaskDirectory(IKeelStore store)
+public sealed class TaskDirectory(IKeelStore store, StepWriter writer)
 {
     private readonly ConcurrentDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
 
@@ -17,6 +18,9 @@ public sealed class TaskDirectory(IKeelStore store)
     {
         if (!_tasks.TryGetValue(taskId, out var entry))
         {
+            // A task this node opened may still be queued (the gateway hands out an implicit call's id before its
+            // step is stored): wait for the queue, or the next step would take a number already taken.
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             var existing = await store.GetTaskSummaryAsync(taskId, cancellationToken).ConfigureAwait(false);
             var next = existing is null ? 1 : await store.NextStepSeqAsync(taskId, cancellationToken).ConfigureAwait(false);
             entry = _tasks.GetOrAdd(taskId, new TaskEntry(existing?.Task.CustomerId ?? customerId, next - 1));

@@ -70,6 +70,12 @@ public sealed record AliasConfig
     public string Policy { get; init; } = "ordered";
 
     public List<string> Deployments { get; init; } = [];
+
+    /// <summary>
+    /// Cost-aware routing: once a budget that applies to the caller is this full (0.8 = 80 %, counting calls in
+    /// flight), the alias routes cheapest-first whatever its policy.
+    /// </summary>
+    public double? DegradeAt { get; init; }
 }
 
 public sealed record RetryConfig

@@ -92,6 +92,11 @@ internal static class GatewayConfigValidator
                 Fail($"models.{alias}.policy", $"'{model.Policy}' is not one of {string.Join(", ", Policies)}.");
             }
 
+            if (model.DegradeAt is < 0 or > 1)
+            {
+                Fail($"models.{alias}.degrade_at", "must be between 0 and 1.");
+            }
+
             if (model.Deployments.Count == 0)
             {
                 Fail($"models.{alias}.deployments", "needs at least one deployment.");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Keel.Budgets;
 using Keel.Providers;
 using Keel.Resilience;
 using Keel.Server.Access;
@@ -7,8 +8,10 @@ using Keel.Server.Routing;
 using Keel.Server.Upstreams;
 using Keel.Server.Wire;
 using Keel.Tasks;
+using Keel.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.AI;
 
 namespace Keel.Server.Gateway;
 
@@ -25,6 +28,8 @@ public sealed class ChatCompletionsEndpoint(
     TaskDirectory tasks,
     SessionDirectory sessions,
     GatewayStepRecorder recorder,
+    BudgetLedger budgets,
+    TokenCounter tokens,
     TimeProvider time)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -45,25 +50,46 @@ public sealed class ChatCompletionsEndpoint(
             }
 
             var context = await ResolveContextAsync(http, request, key.CustomerId, key.Id, cancellationToken).ConfigureAwait(false);
-            var plan = planner.Plan(route, request);
+            var subject = new BudgetSubject(key.CustomerId, key.Id, context.SessionId, context.Implicit ? null : context.TaskId, context.Agent);
+            var degrade = route.DegradeAt is { } degradeAt && budgets.Pressure(subject) >= (decimal)degradeAt;
+            var plan = planner.Plan(route, request, degrade);
+            var promptTokens = request.PromptTokens(tokens);
+
+            // Admission: the worst case is reserved on every budget that applies before any provider is called.
+            var worstCase = WorstCase.Cost(promptTokens, plan.Select(d => (d.Price, d.Deployment.MaxOutputTokens)), request.MaxTokens);
+            using var reservation = await budgets.ReserveAsync(subject, worstCase, cancellationToken).ConfigureAwait(false);
             http.Response.Headers["x-keel-task-id"] = context.TaskId;
+            if (degrade)
+            {
+                http.Response.Headers["x-keel-degraded"] = "cheapest";
+            }
+
+            var call = new Call(request, plan, context, reservation, promptTokens);
             if (request.Stream)
             {
-                await StreamAsync(http, request, plan, context, cancellationToken).ConfigureAwait(false);
+                await StreamAsync(http, call, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await CompleteAsync(http, request, plan, context, cancellationToken).ConfigureAwait(false);
+                await CompleteAsync(http, call, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (GatewayException ex) when (!http.Response.HasStarted)
         {
             await WriteErrorAsync(http, ex.Error).ConfigureAwait(false);
         }
+        catch (BudgetExceededException ex) when (!http.Response.HasStarted)
+        {
+            await WriteErrorAsync(http, OpenAiError.BudgetExceeded(ex)).ConfigureAwait(false);
+        }
     }
 
-    private async Task CompleteAsync(HttpContext http, ChatCompletionRequest request, IReadOnlyList<GatewayDeployment> plan, CallContext context, CancellationToken cancellationToken)
+    /// <summary>One admitted call: what was asked, where it may go, for whom, and the budget hold it settles.</summary>
+    private sealed record Call(ChatCompletionRequest Request, IReadOnlyList<GatewayDeployment> Plan, CallContext Context, BudgetReservation Reservation, int PromptTokens);
+
+    private async Task CompleteAsync(HttpContext http, Call call, CancellationToken cancellationToken)
     {
+        var (request, plan, context, reservation, _) = call;
         var start = time.GetUtcNow();
         RouteResult<UpstreamCompletion> result;
         try
@@ -85,16 +111,20 @@ public sealed class ChatCompletionsEndpoint(
         SetRouteHeaders(http, result.ServedBy.Name, result.ProviderAttempts, result.Fallbacks);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = completion.Body.Length;
-        await http.Response.Body.WriteAsync(completion.Body, cancellationToken).ConfigureAwait(false);
+
+        // Recorded before the answer is written: the call is paid for even if the client has gone, and a client
+        // holding the answer can count on the step being queued (StepWriter.FlushAsync then waits for it).
         recorder.Record(request, context, result.Attempts, result.Fallbacks, start, end, completion.ResponseId, completion.FinishReason, completion.ResultMessage, null);
+        await http.Response.Body.WriteAsync(completion.Body, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Fallback happens only while opening the stream: once the first byte is on its way to the client, a failure
     /// ends the stream with an error event and no [DONE], never as a clean finish.
     /// </summary>
-    private async Task StreamAsync(HttpContext http, ChatCompletionRequest request, IReadOnlyList<GatewayDeployment> plan, CallContext context, CancellationToken cancellationToken)
+    private async Task StreamAsync(HttpContext http, Call call, CancellationToken cancellationToken)
     {
+        var (request, plan, context, reservation, promptTokens) = call;
         var start = time.GetUtcNow();
         RouteResult<UpstreamStream> opened;
         try
@@ -118,6 +148,29 @@ public sealed class ChatCompletionsEndpoint(
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         Exception? failure = null;
+        var recorded = false;
+        void RecordStep()
+        {
+            if (recorded)
+            {
+                return;
+            }
+
+            recorded = true;
+            var accumulator = stream.Accumulator;
+            var served = opened.Attempts[^1];
+
+            // An upstream that sends no usage (or a stream cut before it) is priced by counting: a call that
+            // produced output is never recorded as free.
+            served.Usage ??= accumulator.Usage ?? new UsageDetails
+            {
+                InputTokenCount = promptTokens,
+                OutputTokenCount = tokens.Count(accumulator.OutputText),
+                TotalTokenCount = promptTokens + tokens.Count(accumulator.OutputText),
+            };
+            reservation.Settle(recorder.Record(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure));
+        }
+
         try
         {
             while (await stream.ReadAsync(cancellationToken).ConfigureAwait(false) is { } payload)
@@ -128,11 +181,14 @@ public sealed class ChatCompletionsEndpoint(
                 await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // Queued before the client sees the end, as for a whole answer (see CompleteAsync).
+            RecordStep();
             await http.Response.Body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelCallException ex)
         {
             failure = ex;
+            RecordStep();
             var error = new OpenAiError(502, $"The upstream stream broke off mid-answer: {ex.Message}", "server_error", "stream_interrupted");
             await http.Response.Body.WriteAsync(DataPrefix, CancellationToken.None).ConfigureAwait(false);
             await http.Response.Body.WriteAsync(error.ToJson(), CancellationToken.None).ConfigureAwait(false);
@@ -150,10 +206,7 @@ public sealed class ChatCompletionsEndpoint(
         }
         finally
         {
-            var accumulator = stream.Accumulator;
-            var attempts = opened.Attempts;
-            attempts[^1].Usage ??= accumulator.Usage;
-            recorder.Record(request, context, attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure);
+            RecordStep();
         }
     }
 

@@ -15,7 +15,8 @@ namespace Keel.Server.Recording;
 /// </summary>
 public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
 {
-    public void Record(
+    /// <returns>The call's priced cost, to settle its budget reservation with.</returns>
+    public decimal Record(
         ChatCompletionRequest request,
         CallContext context,
         IReadOnlyList<ModelAttempt> attempts,
@@ -29,8 +30,9 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
     {
         var snapshot = ContextSnapshot.FromMessages(request.ContextParts());
         var task = TaskFor(context, start);
-        var served = error is null ? attempts.LastOrDefault(a => a.Succeeded) : null;
-        var usage = served is null ? null : meter.ForModelCall(task, context.Seq, served.Number, served.Deployment, served.Usage, end);
+        // A stream cut mid-answer still produced (and the provider billed) output: it is priced like any other.
+        var served = attempts.LastOrDefault(a => a.Succeeded);
+        var usage = served is null ? null : meter.ForModelCall(task, context.Seq, served.Number, served.Deployment, served.Usage, end, context.ApiKeyId);
         var stepSpanId = TraceIds.NewSpanId();
         var scope = new SpanScope(context.TraceId, context.ParentSpanId, context.TaskId);
         var providerAttempts = attempts.Count(a => !a.Skipped);
@@ -68,6 +70,7 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
                 }
                 : null,
         });
+        return usage?.CostUsd ?? 0;
     }
 
     private static AgentTask TaskFor(CallContext context, DateTimeOffset start) => new()

@@ -82,7 +82,8 @@ public sealed class GatewayCatalog
                 "cheapest" => RoutingPolicy.Cheapest,
                 _ => RoutingPolicy.Ordered,
             },
-            [.. pair.Value.Deployments.Select(name => deployments[name])]));
+            [.. pair.Value.Deployments.Select(name => deployments[name])],
+            pair.Value.DegradeAt));
 
         var retry = config.Retry;
         var breaker = config.CircuitBreaker;

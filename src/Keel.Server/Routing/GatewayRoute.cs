@@ -8,7 +8,8 @@ namespace Keel.Server.Routing;
 public sealed record GatewayDeployment(Deployment Deployment, IUpstream Upstream, ModelPrice Price, double Weight, bool SupportsTools);
 
 /// <summary>An alias and the policy that orders its deployments for each request.</summary>
-public sealed record GatewayRoute(string Alias, RoutingPolicy Policy, IReadOnlyList<GatewayDeployment> Deployments);
+/// <param name="DegradeAt">Budget pressure (0..1) from which the route goes cheapest-first; null never.</param>
+public sealed record GatewayRoute(string Alias, RoutingPolicy Policy, IReadOnlyList<GatewayDeployment> Deployments, double? DegradeAt = null);
 
 public enum RoutingPolicy
 {

@@ -8,7 +8,8 @@ namespace Keel.Server.Routing;
 /// </summary>
 public sealed class RoutePlanner(LatencyTracker latency)
 {
-    public IReadOnlyList<GatewayDeployment> Plan(GatewayRoute route, ChatCompletionRequest request)
+    /// <param name="degrade">A budget is near its limit: order cheapest-first whatever the route's policy.</param>
+    public IReadOnlyList<GatewayDeployment> Plan(GatewayRoute route, ChatCompletionRequest request, bool degrade = false)
     {
         var promptTokens = request.EstimatedPromptTokens();
         var capable = route.Deployments
@@ -22,7 +23,7 @@ public sealed class RoutePlanner(LatencyTracker latency)
         }
 
         var outputTokens = request.MaxTokens ?? 1_000;
-        return route.Policy switch
+        return (degrade ? RoutingPolicy.Cheapest : route.Policy) switch
         {
             RoutingPolicy.Weighted => Weighted(capable),
             RoutingPolicy.LeastLatency => [.. capable.OrderBy(d => latency.AverageMs(d.Deployment.Name))],

@@ -129,8 +129,8 @@ public sealed class StreamAccumulator
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>The text streamed so far, for counting output tokens when an upstream reports no usage.</summary>
-    public string Text => _content.ToString();
+    /// <summary>Everything generated so far (text, tool names and arguments), for counting output tokens when an upstream reports no usage.</summary>
+    public string OutputText => string.Concat(_toolCalls.Values.Select(c => c.Name + c.Arguments)) + _content;
 
     public static UsageDetails ReadUsage(JsonElement usage)
     {

@@ -172,6 +172,35 @@ public sealed class ChatCompletionRequest
     public string? Metadata(string key) =>
         Body["metadata"]?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
+    /// <summary>
+    /// The prompt's tokens as OpenAI's o200k_base counts them, with the per-message framing and the tool
+    /// definitions: the input side of a budget reservation.
+    /// </summary>
+    public int PromptTokens(Tokens.TokenCounter tokens)
+    {
+        var total = 3;
+        foreach (var message in Messages)
+        {
+            total += 3;
+            foreach (var (name, value) in message!.AsObject())
+            {
+                total += value switch
+                {
+                    JsonValue text when text.TryGetValue<string>(out var s) => tokens.Count(s),
+                    null => 0,
+                    _ => tokens.Count(value.ToJsonString(WireJson.SerializerOptions)),
+                };
+            }
+        }
+
+        if (Body["tools"] is JsonArray tools)
+        {
+            total += tokens.Count(tools.ToJsonString(WireJson.SerializerOptions));
+        }
+
+        return total;
+    }
+
     /// <summary>Rough prompt size (characters / 4) for routing by context window before any tokenizer runs.</summary>
     public int EstimatedPromptTokens()
     {

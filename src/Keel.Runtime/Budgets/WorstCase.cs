@@ -1,0 +1,19 @@
+using Keel.Pricing;
+
+namespace Keel.Budgets;
+
+/// <summary>
+/// The most a call can cost, reserved before it is made: its prompt as counted with o200k_base plus a margin
+/// (providers' own tokenizers count somewhat differently), and its whole output allowance, at the list price of
+/// the most expensive deployment it might fall back to.
+/// </summary>
+public static class WorstCase
+{
+    public static long InputWithMargin(long countedPromptTokens) => countedPromptTokens + (countedPromptTokens / 10) + 16;
+
+    public static decimal Cost(long countedPromptTokens, IEnumerable<(ModelPrice Price, int MaxOutputTokens)> deployments, int? requestMaxTokens)
+    {
+        var input = InputWithMargin(countedPromptTokens);
+        return deployments.Select(d => d.Price.Cost(input, 0, requestMaxTokens ?? d.MaxOutputTokens)).DefaultIfEmpty(0).Max();
+    }
+}
