@@ -11,7 +11,7 @@ public sealed partial class SqliteKeelStore
 {
     private const string TaskColumns = """
         id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
-        steps, model_calls, retries, fallbacks, input_tokens, output_tokens, cost_nanousd
+        steps, model_calls, retries, fallbacks, input_tokens, output_tokens, cost_nanousd, outcome, outcome_value
         """;
 
     public ValueTask<AgentTask?> FindTaskAsync(string idOrPrefix, CancellationToken cancellationToken = default) =>
@@ -244,6 +244,8 @@ public sealed partial class SqliteKeelStore
             CreatedAt = SqlValues.Time(reader.GetInt64(9)),
             StartedAt = reader.IsDBNull(10) ? null : SqlValues.Time(reader.GetInt64(10)),
             EndedAt = reader.IsDBNull(11) ? null : SqlValues.Time(reader.GetInt64(11)),
+            Outcome = reader.IsDBNull(19) ? null : Enum.Parse<Oversight.TaskOutcome>(reader.GetString(19), ignoreCase: true),
+            OutcomeValue = reader.IsDBNull(20) ? null : decimal.Parse(reader.GetString(20), System.Globalization.CultureInfo.InvariantCulture),
         };
         return new TaskSummary(task, reader.GetInt32(12), reader.GetInt32(13), reader.GetInt32(14), reader.GetInt32(15),
             reader.GetInt64(16), reader.GetInt64(17), SqlValues.Usd(reader.GetInt64(18)));

@@ -24,6 +24,9 @@ public sealed record StepCommit
     public IReadOnlyList<ContextSnapshot> Snapshots { get; init; } = [];
     public IReadOnlyList<UsageEvent> Usage { get; init; } = [];
 
+    /// <summary>Human time spent on the step (approvals, interventions); its priced usage is in <see cref="Usage"/>.</summary>
+    public IReadOnlyList<Oversight.Intervention> Interventions { get; init; } = [];
+
     /// <summary>The task's new state, when the step changes it (start, finish, failure).</summary>
     public AgentTask? Task { get; init; }
 }

@@ -2,6 +2,7 @@ using Keel.Access;
 using Keel.Budgets;
 using Keel.Customers;
 using Keel.Journal;
+using Keel.Oversight;
 using Keel.Tasks;
 using Keel.Tracing;
 using Keel.Usage;
@@ -83,4 +84,18 @@ public interface IKeelStore : IAsyncDisposable
     ValueTask<bool> AddBudgetEventAsync(BudgetEvent budgetEvent, CancellationToken cancellationToken = default);
 
     ValueTask<IReadOnlyList<BudgetEvent>> ListBudgetEventsAsync(int limit = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>Records how a task ended for the business; a later report replaces an earlier one.</summary>
+    /// <returns>False when the task does not exist.</returns>
+    ValueTask<bool> SetOutcomeAsync(string taskId, TaskOutcome outcome, decimal? value, CancellationToken cancellationToken = default);
+
+    /// <summary>The hourly rate human time is priced at for this customer (the default when none was set).</summary>
+    ValueTask<decimal> HumanRateAsync(string customerId, CancellationToken cancellationToken = default);
+
+    ValueTask SetHumanRateAsync(string customerId, decimal usdPerHour, CancellationToken cancellationToken = default);
+
+    ValueTask<IReadOnlyList<Intervention>> GetInterventionsAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Model, tool and human cost, tasks and successful outcomes, grouped as asked, since a time.</summary>
+    ValueTask<IReadOnlyList<CostRow>> CostReportAsync(CostGrouping groupBy, DateTimeOffset since, CancellationToken cancellationToken = default);
 }

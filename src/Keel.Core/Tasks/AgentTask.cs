@@ -15,4 +15,10 @@ public sealed record AgentTask
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? EndedAt { get; init; }
+
+    /// <summary>How the task ended for the business, once reported.</summary>
+    public Oversight.TaskOutcome? Outcome { get; init; }
+
+    /// <summary>What the outcome was worth (a refund recovered, tickets resolved), for billing by outcome value.</summary>
+    public decimal? OutcomeValue { get; init; }
 }

@@ -24,6 +24,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly Statement _insertBlob;
     private readonly Statement _insertSnapshot;
     private readonly Statement _insertSpan;
+    private readonly Statement _insertIntervention;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
     // a snapshot are known; skipping their inserts is most of the saving content addressing promises. Entries
@@ -62,6 +63,10 @@ internal sealed class JournalWriter : IDisposable
             """);
         _insertBlob = new(connection, "INSERT INTO blobs (hash, size, content) VALUES ($hash, $size, $content) ON CONFLICT (hash) DO NOTHING");
         _insertSnapshot = new(connection, "INSERT INTO context_snapshots (id, hashes) VALUES ($id, $hashes) ON CONFLICT (id) DO NOTHING");
+        _insertIntervention = new(connection, """
+            INSERT INTO interventions (id, task_id, customer_id, step_seq, actor, kind, decision, started_at, ended_at, note)
+            VALUES ($id, $task, $customer, $seq, $actor, $kind, $decision, $started, $ended, $note)
+            """);
         _insertSpan = new(connection, """
             INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
             VALUES ($span, $trace, $parent, $task, $seq, $name, $start, $end, $status, $message, $attributes, $snapshot)
@@ -119,6 +124,22 @@ internal sealed class JournalWriter : IDisposable
             InsertSpan(span, transaction);
         }
 
+        foreach (var intervention in commit.Interventions)
+        {
+            var insert = _insertIntervention.Bind(transaction);
+            insert.Set("$id", intervention.Id);
+            insert.Set("$task", intervention.TaskId);
+            insert.Set("$customer", intervention.CustomerId);
+            insert.Set("$seq", intervention.StepSeq);
+            insert.Set("$actor", intervention.Actor);
+            insert.Set("$kind", intervention.Kind.ToString().ToLowerInvariant());
+            insert.Set("$decision", intervention.Decision);
+            insert.Set("$started", SqlValues.Micros(intervention.StartedAt));
+            insert.Set("$ended", SqlValues.Micros(intervention.EndedAt));
+            insert.Set("$note", intervention.Note);
+            insert.Execute();
+        }
+
         if (taskUpdate is not null)
         {
             var update = _updateTask.Bind(transaction);
@@ -133,7 +154,7 @@ internal sealed class JournalWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan })
+        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention })
         {
             statement.Dispose();
         }
