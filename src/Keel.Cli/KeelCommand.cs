@@ -18,6 +18,9 @@ internal static class KeelCommand
         root.Subcommands.Add(ServeCommand.Create(console));
         root.Subcommands.Add(KeysCommand.Create(console));
         root.Subcommands.Add(BudgetsCommand.Create(console));
+        root.Subcommands.Add(CostsCommand.Create(console));
+        root.Subcommands.Add(OutcomeCommand.Create(console));
+        root.Subcommands.Add(OversightCommand.Create(console));
         return root;
     }
 

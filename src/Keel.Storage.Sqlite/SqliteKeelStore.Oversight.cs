@@ -77,7 +77,8 @@ public sealed partial class SqliteKeelStore
                 CostGrouping.Customer => "coalesce(c.name, u.customer_id)",
                 CostGrouping.Agent => "coalesce(u.agent, t.agent, '(none)')",
                 CostGrouping.Model => "CASE u.kind WHEN 'model' THEN u.resource ELSE '(' || u.kind || ')' END",
-                _ => "strftime('%Y-%m-%d', u.created_at / 1000000, 'unixepoch')",
+                CostGrouping.Day => "strftime('%Y-%m-%d', u.created_at / 1000000, 'unixepoch')",
+                _ => "'total'",
             };
             using var query = connection.CreateCommand();
             query.CommandText = $"""

@@ -100,6 +100,11 @@ internal static class DemoCommand
         table.AddRow("Input tokens", Format.Count(s.InputTokens));
         table.AddRow("Output tokens", Format.Count(s.OutputTokens));
         table.AddRow("Total cost", Format.Usd(s.CostUsd));
+        table.AddRow("  model / tools / human", $"{Format.Usd(s.ModelCostUsd)} / {Format.Usd(s.ToolCostUsd)} / {Format.Usd(s.HumanCostUsd)}");
+        table.AddRow("Human oversight", $"{s.Interventions} approvals, {Format.Duration(s.HumanSeconds * 1000)}");
+        table.AddRow("Human : model cost", s.HumanToModelRatio is { } ratio ? $"{ratio:0.0} : 1" : "-");
+        table.AddRow("Successful outcomes", Format.Count(s.SuccessfulOutcomes));
+        table.AddRow("Cost per successful outcome", s.CostPerSuccessfulOutcomeUsd is { } perOutcome ? Format.Usd(perOutcome) : "-");
         table.AddRow("Task duration p50 / p95", $"{Format.Duration(s.P50DurationMs)} / {Format.Duration(s.P95DurationMs)}");
         table.AddRow("Wall time", Format.Duration(s.WallTimeMs));
         table.AddRow("Database", Markup.Escape(s.Db));

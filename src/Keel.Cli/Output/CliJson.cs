@@ -12,6 +12,7 @@ namespace Keel.Cli.Output;
 [JsonSerializable(typeof(TraceDocument))]
 [JsonSerializable(typeof(Commands.KeyCreated))]
 [JsonSerializable(typeof(List<Commands.BudgetRow>))]
+[JsonSerializable(typeof(Commands.CostReport))]
 [JsonSerializable(typeof(long))]
 [JsonSerializable(typeof(double))]
 [JsonSerializable(typeof(bool))]

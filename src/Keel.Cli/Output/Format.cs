@@ -15,7 +15,8 @@ internal static class Format
     {
         null => "-",
         < 1_000 => ms.Value.ToString("0", CultureInfo.InvariantCulture) + " ms",
-        _ => (ms.Value / 1_000).ToString("0.00", CultureInfo.InvariantCulture) + " s",
+        < 60_000 => (ms.Value / 1_000).ToString("0.00", CultureInfo.InvariantCulture) + " s",
+        _ => $"{(int)(ms.Value / 60_000)}m {(int)(ms.Value / 1_000 % 60):00}s",
     };
 
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -8,6 +8,9 @@ public enum CostGrouping
     Agent,
     Model,
     Day,
+
+    /// <summary>One row for everything: the totals, counting each task once.</summary>
+    All,
 }
 
 /// <summary>One group of a cost report: what its tasks cost, split by kind, and what they achieved.</summary>

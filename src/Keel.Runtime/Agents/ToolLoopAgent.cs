@@ -10,6 +10,12 @@ namespace Keel.Agents;
 /// </summary>
 public sealed class ToolLoopAgent : IAgent
 {
+    /// <summary>
+    /// The AIFunction.AdditionalProperties key a tool declares its price per call under (a decimal, USD),
+    /// recorded as tool usage on every call.
+    /// </summary>
+    public const string CostKey = "keel.cost_usd";
+
     public required string Name { get; init; }
     public required string Instructions { get; init; }
 
@@ -22,6 +28,15 @@ public sealed class ToolLoopAgent : IAgent
 
     /// <summary>Options sent with every call (the tool list is added to them).</summary>
     public ChatOptions? Options { get; init; }
+
+    /// <summary>
+    /// Runs before each tool call: the place for a human approval. It returns null to let the tool run, or the
+    /// message the model receives instead of the tool's result (a reviewer's rejection, say).
+    /// </summary>
+    public Func<TaskContext, FunctionCallContent, CancellationToken, Task<string?>>? Gate { get; init; }
+
+    /// <summary>How the agent reports its outcome when it finishes; null reports none.</summary>
+    public Func<string, IReadOnlyList<ChatMessage>, (Oversight.TaskOutcome Outcome, decimal? Value)>? JudgeOutcome { get; init; }
 
     public async Task<string> RunAsync(TaskContext context, string input, CancellationToken cancellationToken)
     {
@@ -37,6 +52,12 @@ public sealed class ToolLoopAgent : IAgent
             var calls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).ToList();
             if (calls.Count == 0)
             {
+                if (JudgeOutcome is { } judge)
+                {
+                    var (outcome, value) = judge(response.Text, messages);
+                    await context.ReportOutcomeAsync(outcome, value, cancellationToken).ConfigureAwait(false);
+                }
+
                 return response.Text;
             }
 
@@ -44,8 +65,10 @@ public sealed class ToolLoopAgent : IAgent
             {
                 var tool = Tools.FirstOrDefault(t => t.Name == call.Name)
                     ?? throw new InvalidOperationException($"The model called '{call.Name}', which agent '{Name}' does not have.");
-                var result = await context.ToolAsync(call.Name, call.CallId,
+                var refusal = Gate is null ? null : await Gate(context, call, cancellationToken).ConfigureAwait(false);
+                var result = refusal ?? await context.ToolAsync(call.Name, call.CallId,
                     async token => Json.Result(await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), token).ConfigureAwait(false)),
+                    tool.AdditionalProperties.TryGetValue(CostKey, out var cost) && cost is decimal price ? price : 0,
                     cancellationToken).ConfigureAwait(false);
                 messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
             }

@@ -1,3 +1,4 @@
+using Keel.Budgets;
 using Keel.Journal;
 using Keel.Metering;
 using Keel.Resilience;
@@ -8,14 +9,18 @@ namespace Keel.Tasks;
 /// <summary>Runs agents as tasks: creates the task, hands the agent its context, and records how it ended.</summary>
 public sealed class AgentRuntime
 {
-    public AgentRuntime(IKeelStore store, ResilientModelCaller models, UsageMeter meter, TimeProvider? timeProvider = null)
+    public AgentRuntime(IKeelStore store, ResilientModelCaller models, UsageMeter meter, TimeProvider? timeProvider = null, BudgetLedger? budgets = null)
     {
         meter.EnsurePriced(models.Catalog);
         Store = store;
         Models = models;
         Meter = meter;
         Time = timeProvider ?? TimeProvider.System;
+        Budgets = budgets;
     }
+
+    /// <summary>Budgets every model and tool call reserves against; null runs without caps.</summary>
+    public BudgetLedger? Budgets { get; }
 
     public IKeelStore Store { get; }
     public ResilientModelCaller Models { get; }

@@ -136,6 +136,24 @@ public static class StepTracing
         },
     };
 
+    public static SpanRecord HumanSpan(SpanScope scope, int seq, Oversight.Intervention intervention) => new()
+    {
+        TraceId = scope.TraceId,
+        SpanId = TraceIds.NewSpanId(),
+        ParentSpanId = scope.ParentSpanId,
+        TaskId = scope.TaskId,
+        StepSeq = seq,
+        Name = $"human_{intervention.Kind.ToString().ToLowerInvariant()} {intervention.Actor}",
+        StartTime = intervention.StartedAt,
+        EndTime = intervention.EndedAt,
+        Attributes = new Dictionary<string, object?>
+        {
+            ["keel.human.actor"] = intervention.Actor,
+            ["keel.human.decision"] = intervention.Decision,
+            ["keel.human.seconds"] = intervention.Seconds,
+        },
+    };
+
     public static SpanRecord AgentSpan(string traceId, string spanId, AgentTask finished) => new()
     {
         TraceId = traceId,

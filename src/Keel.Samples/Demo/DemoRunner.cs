@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Keel.Budgets;
 using Keel.Metering;
 using Keel.Pricing;
 using Keel.Resilience;
@@ -14,7 +15,8 @@ public sealed class DemoRunner(IKeelStore store, PriceTable prices)
     public async Task<DemoRun> RunAsync(int tasks, int seed, int concurrency, IProgress<AgentTask>? progress = null, bool simulateLatency = true, CancellationToken cancellationToken = default)
     {
         var catalog = DemoDeployments.Catalog(seed, latency: simulateLatency);
-        var runtime = new AgentRuntime(store, new ResilientModelCaller(catalog, DemoDeployments.Resilience), new UsageMeter(prices));
+        using var budgets = new BudgetLedger(store);
+        var runtime = new AgentRuntime(store, new ResilientModelCaller(catalog, DemoDeployments.Resilience), new UsageMeter(prices), budgets: budgets);
         var customers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in new[] { "acme", "globex" })
         {

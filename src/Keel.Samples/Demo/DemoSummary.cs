@@ -1,5 +1,7 @@
 using Keel.Storage;
+using Keel.Oversight;
 using Keel.Tasks;
+using Keel.Usage;
 
 namespace Keel.Samples.Demo;
 
@@ -15,6 +17,14 @@ public sealed record DemoSummary(
     long InputTokens,
     long OutputTokens,
     decimal CostUsd,
+    decimal ModelCostUsd,
+    decimal ToolCostUsd,
+    decimal HumanCostUsd,
+    int Interventions,
+    double HumanSeconds,
+    int SuccessfulOutcomes,
+    decimal? CostPerSuccessfulOutcomeUsd,
+    decimal? HumanToModelRatio,
     double P50DurationMs,
     double P95DurationMs,
     double WallTimeMs,
@@ -23,11 +33,19 @@ public sealed record DemoSummary(
     public static async Task<DemoSummary> FromStoreAsync(IKeelStore store, DemoRun run, string db, CancellationToken cancellationToken = default)
     {
         var summaries = new List<TaskSummary>(run.TaskIds.Count);
+        var usage = new List<UsageEvent>();
         foreach (var id in run.TaskIds)
         {
             summaries.Add(await store.GetTaskSummaryAsync(id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Task {id} ran but is not in the store."));
+            usage.AddRange(await store.GetUsageAsync(id, cancellationToken).ConfigureAwait(false));
         }
+
+        decimal CostOf(UsageKind kind) => usage.Where(u => u.Kind == kind).Sum(u => u.CostUsd);
+        var total = summaries.Sum(s => s.CostUsd);
+        var successes = summaries.Count(s => s.Task.Outcome == TaskOutcome.Success);
+        var model = CostOf(UsageKind.Model);
+        var human = CostOf(UsageKind.Human);
 
         var durations = summaries.Select(s => s.Duration?.TotalMilliseconds ?? 0).Order().ToArray();
         return new DemoSummary(
@@ -40,7 +58,15 @@ public sealed record DemoSummary(
             summaries.Sum(s => s.Fallbacks),
             summaries.Sum(s => s.InputTokens),
             summaries.Sum(s => s.OutputTokens),
-            summaries.Sum(s => s.CostUsd),
+            total,
+            model,
+            CostOf(UsageKind.Tool),
+            human,
+            usage.Count(u => u.Kind == UsageKind.Human),
+            (double)usage.Where(u => u.Kind == UsageKind.Human).Sum(u => u.Quantity),
+            successes,
+            successes == 0 ? null : total / successes,
+            model == 0 ? null : human / model,
             Percentile(durations, 0.50),
             Percentile(durations, 0.95),
             run.WallTime.TotalMilliseconds,

@@ -1,5 +1,6 @@
 using Keel.Agents;
 using Keel.Providers.Simulated;
+using Keel.Oversight;
 using Microsoft.Extensions.AI;
 
 namespace Keel.Samples.Research;
@@ -19,5 +20,6 @@ public static class ResearchAgent
             """,
         Tools = ResearchTools.All,
         Options = new ChatOptions { AdditionalProperties = new() { [SimulatedChatClient.ScriptKey] = new ResearchScript() } },
+        JudgeOutcome = (answer, _) => (answer.StartsWith("Summary of", StringComparison.Ordinal) ? TaskOutcome.Success : TaskOutcome.Failure, null),
     };
 }

@@ -5,9 +5,16 @@ namespace Keel.Samples.Research;
 
 public static class ResearchTools
 {
+    public const decimal SearchCostUsd = 0.005m;
+
     public static IReadOnlyList<AIFunction> All { get; } =
     [
-        AIFunctionFactory.Create(WebSearch, "web_search"),
+        // A paid search API: half a cent a query, recorded as tool usage.
+        AIFunctionFactory.Create(WebSearch, new AIFunctionFactoryOptions
+        {
+            Name = "web_search",
+            AdditionalProperties = new Dictionary<string, object?> { [Agents.ToolLoopAgent.CostKey] = SearchCostUsd },
+        }),
         AIFunctionFactory.Create(ReadDocument, "read_document"),
     ];
 

@@ -1,5 +1,6 @@
 using Keel.Agents;
 using Keel.Providers.Simulated;
+using Keel.Oversight;
 using Microsoft.Extensions.AI;
 
 namespace Keel.Samples.Support;
@@ -20,5 +21,25 @@ public static class SupportAgent
             """,
         Tools = SupportTools.All,
         Options = new ChatOptions { AdditionalProperties = new() { [SimulatedChatClient.ScriptKey] = new SupportScript() } },
+        Gate = RefundApprover.GateAsync,
+        JudgeOutcome = Judge,
     };
+
+    /// <summary>
+    /// A ticket is resolved when the customer got a refund (worth its amount) or a correct policy answer (worth
+    /// nothing recovered); a refund a supervisor rejected leaves it unresolved.
+    /// </summary>
+    private static (TaskOutcome, decimal?) Judge(string answer, IReadOnlyList<ChatMessage> messages)
+    {
+        var results = messages.SelectMany(m => m.Contents.OfType<FunctionResultContent>()).Select(r => r.Result?.ToString() ?? "").ToList();
+        if (results.Any(r => r.Contains("supervisor rejected", StringComparison.Ordinal)))
+        {
+            return (TaskOutcome.Failure, null);
+        }
+
+        var refund = results.Select(r => r.Contains("\"refund_id\"", StringComparison.Ordinal) ? r : null).LastOrDefault(r => r is not null);
+        return refund is null
+            ? (TaskOutcome.Success, 0m)
+            : (TaskOutcome.Success, System.Text.Json.JsonDocument.Parse(refund).RootElement.GetProperty("amount").GetDecimal());
+    }
 }

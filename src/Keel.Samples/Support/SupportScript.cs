@@ -48,6 +48,11 @@ public sealed partial class SupportScript : ISimulationScript
             return Call(random, "draft_refund", new() { ["orderId"] = orderId, ["amount"] = amount });
         }
 
+        if (ResultOf("draft_refund") is { } drafted && drafted.Contains("\"error\"", StringComparison.Ordinal))
+        {
+            return SimulatedTurn.Say($"I'm sorry: the refund for order {orderId} needs a supervisor's approval first. Could you send a photo of the item?");
+        }
+
         return SimulatedTurn.Say($"I've drafted a refund of ${amount} for order {orderId} ({reason.Replace('_', ' ')}); it will reach your card in 3-5 business days. " +
             SimulatedText.Answer(random, "", 25 + random.Next(40)));
     }

@@ -20,7 +20,7 @@ public sealed class TaskDirectory(IKeelStore store, StepWriter writer)
         {
             // A task this node opened may still be queued (the gateway hands out an implicit call's id before its
             // step is stored): wait for the queue, or the next step would take a number already taken.
-            _ = writer; //TMP
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             var existing = await store.GetTaskSummaryAsync(taskId, cancellationToken).ConfigureAwait(false);
             var next = existing is null ? 1 : await store.NextStepSeqAsync(taskId, cancellationToken).ConfigureAwait(false);
             entry = _tasks.GetOrAdd(taskId, new TaskEntry(existing?.Task.CustomerId ?? customerId, next - 1));
