@@ -18,6 +18,7 @@ public static class GatewayEndpoints
         app.MapPost("/v1/chat/completions", chat.HandleAsync);
         app.MapGet("/v1/models", ListModelsAsync);
         app.MapGet("/healthz", HealthAsync);
+        Api.TaskEndpoints.Map(app);
         app.Map("/v1/{**rest}", (HttpContext http) => ChatCompletionsEndpoint.WriteErrorAsync(http,
             OpenAiError.NotFound($"Keel's gateway does not serve {http.Request.Method} {http.Request.Path}. It serves POST /v1/chat/completions and GET /v1/models.")));
     }

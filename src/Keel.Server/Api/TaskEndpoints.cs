@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Keel.Oversight;
+using Keel.Server.Access;
+using Keel.Server.Gateway;
+using Keel.Server.Recording;
+using Keel.Server.Wire;
+using Keel.Storage;
+using Keel.Tasks;
+using Keel.Tracing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Keel.Server.Api;
+
+/// <summary>
+/// REST calls on a customer's own tasks: report an outcome, record human oversight. A key can only touch its
+/// customer's tasks; anything else is a 404, as if the task did not exist.
+/// </summary>
+public static class TaskEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        app.MapPost("/v1/tasks/{id}/outcome", OutcomeAsync);
+        app.MapPost("/v1/tasks/{id}/interventions", InterventionAsync);
+    }
+
+    private static async Task OutcomeAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer)
+    {
+        var body = await ReadAsync(http, keys, store, id).ConfigureAwait(false);
+        if (body is not { } request)
+        {
+            return;
+        }
+
+        var outcome = request.Json.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String
+            && Enum.TryParse<TaskOutcome>(o.GetString(), ignoreCase: true, out var parsed) ? parsed : (TaskOutcome?)null;
+        if (outcome is null)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.Invalid("'outcome' must be \"success\" or \"failure\".", "outcome")).ConfigureAwait(false);
+            return;
+        }
+
+        decimal? value = request.Json.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        await writer.FlushAsync(http.RequestAborted).ConfigureAwait(false); // the task may still be queued for writing
+        await store.SetOutcomeAsync(request.Task.Id, outcome.Value, value, http.RequestAborted).ConfigureAwait(false);
+        await Results.Json(new { task_id = request.Task.Id, outcome = outcome.Value.ToString().ToLowerInvariant(), value }).ExecuteAsync(http).ConfigureAwait(false);
+    }
+
+    private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, TimeProvider time)
+    {
+        var body = await ReadAsync(http, keys, store, id).ConfigureAwait(false);
+        if (body is not { } request)
+        {
+            return;
+        }
+
+        var json = request.Json;
+        string? Text(string name) => json.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        var actor = Text("actor");
+        var ended = json.TryGetProperty("ended_at", out var e) && e.TryGetDateTimeOffset(out var end) ? end : time.GetUtcNow();
+        var started = json.TryGetProperty("started_at", out var s) && s.TryGetDateTimeOffset(out var start) ? start
+            : json.TryGetProperty("seconds", out var secs) && secs.ValueKind == JsonValueKind.Number && secs.GetDouble() >= 0 ? ended.AddSeconds(-secs.GetDouble()) : (DateTimeOffset?)null;
+        var kind = Enum.TryParse<InterventionKind>(Text("kind") ?? "intervention", ignoreCase: true, out var k) ? k : (InterventionKind?)null;
+        if (actor is null || started is null || kind is null || started > ended)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.Invalid(
+                "An intervention needs 'actor', and 'seconds' or 'started_at' (with 'ended_at', default now) in order; 'kind' is approval, intervention or review.")).ConfigureAwait(false);
+            return;
+        }
+
+        var seq = await tasks.NextSeqAsync(request.Task.Id, request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false) ?? 0;
+        var stepSeq = json.TryGetProperty("step", out var st) && st.ValueKind == JsonValueKind.Number ? st.GetInt32() : (int?)null;
+        var intervention = InterventionJournal.New(request.Task, seq, actor, kind.Value, Text("decision"), started.Value, ended, stepSeq, Text("note"));
+        var rate = await store.HumanRateAsync(request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false);
+        writer.Enqueue(InterventionJournal.Commit(request.Task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, request.Task.Id)));
+        http.Response.StatusCode = StatusCodes.Status201Created;
+        await Results.Json(new { id = intervention.Id, task_id = request.Task.Id, step = seq, seconds = intervention.Seconds, cost_usd = HumanRates.Cost(intervention.Seconds, rate) })
+            .ExecuteAsync(http).ConfigureAwait(false);
+    }
+
+    private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, string id)
+    {
+        var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
+        if (key is null)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
+            return null;
+        }
+
+        var summary = await store.GetTaskSummaryAsync(id, http.RequestAborted).ConfigureAwait(false);
+        if (summary is null || summary.Task.CustomerId != key.CustomerId)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.NotFound($"No task '{id}' for this API key.")).ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            return (summary.Task, document.RootElement.Clone());
+        }
+        catch (JsonException ex)
+        {
+            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.InvalidJson(ex.Message)).ConfigureAwait(false);
+            return null;
+        }
+    }
+}
