@@ -59,6 +59,20 @@ public sealed class BudgetLedger : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether any budget applies to the subject. Callers skip pricing the worst case (which needs a tokenizer of
+    /// some 50 MB) when none does.
+    /// </summary>
+    public async ValueTask<bool> AppliesAsync(BudgetSubject subject, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await ReloadIfStaleAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return _accounts.Count > 0 && subject.Scopes().Any(_accounts.ContainsKey);
+        }
+    }
+
     /// <summary>How close the subject is to its tightest budget: the largest (spent + reserved) / limit, 0 with none.</summary>
     public decimal Pressure(BudgetSubject subject)
     {

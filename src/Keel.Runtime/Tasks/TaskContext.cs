@@ -157,7 +157,7 @@ public sealed class TaskContext
 
     private async Task<BudgetReservation?> ReserveModelCallAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        if (_runtime.Budgets is not { } budgets)
+        if (_runtime.Budgets is not { } budgets || !await budgets.AppliesAsync(Subject, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }

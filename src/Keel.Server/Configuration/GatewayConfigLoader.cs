@@ -12,6 +12,9 @@ public static class GatewayConfigLoader
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+
+        // A YAML key with nothing under it (`models:`) reads as null: refuse it here, by name, not with a crash later.
+        RespectNullableAnnotations = true,
     };
 
     /// <exception cref="GatewayConfigException">The file is missing, unreadable, or names something it shouldn't.</exception>
@@ -54,5 +57,6 @@ public static class GatewayConfigLoader
     private static string Explain(JsonException ex) =>
         ex.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown field (check its spelling against docs/gateway.md)."
         : ex.Message.Contains("could not be converted", StringComparison.Ordinal) ? "wrong type of value."
+        : ex.Message.Contains("doesn't allow setting null values", StringComparison.Ordinal) ? "is empty; it needs a value."
         : ex.Message;
 }

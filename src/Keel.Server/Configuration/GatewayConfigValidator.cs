@@ -13,6 +13,20 @@ internal static class GatewayConfigValidator
         prices ??= PriceTable.Default;
         void Fail(string field, string problem) => throw new GatewayConfigException($"{source}: {field}: {problem}");
 
+        // Entries with nothing under them (YAML `main:`) read as null; nullable annotations do not reach dictionary values.
+        foreach (var (section, names) in new[]
+        {
+            ("providers", config.Providers.Where(p => p.Value is null).Select(p => p.Key)),
+            ("deployments", config.Deployments.Where(d => d.Value is null).Select(d => d.Key)),
+            ("models", config.Models.Where(m => m.Value is null).Select(m => m.Key)),
+        })
+        {
+            foreach (var name in names)
+            {
+                Fail($"{section}.{name}", "is empty; it needs its fields.");
+            }
+        }
+
         if (config.Server.MaxBodyBytes < 1024)
         {
             Fail("server.max_body_bytes", "must be at least 1024.");

@@ -29,7 +29,6 @@ public sealed class ChatCompletionsEndpoint(
     SessionDirectory sessions,
     GatewayStepRecorder recorder,
     BudgetLedger budgets,
-    TokenCounter tokens,
     TimeProvider time)
 {
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
@@ -53,18 +52,18 @@ public sealed class ChatCompletionsEndpoint(
             var subject = new BudgetSubject(key.CustomerId, key.Id, context.SessionId, context.Implicit ? null : context.TaskId, context.Agent);
             var degrade = route.DegradeAt is { } degradeAt && budgets.Pressure(subject) >= (decimal)degradeAt;
             var plan = planner.Plan(route, request, degrade);
-            var promptTokens = request.PromptTokens(tokens);
 
             // Admission: the worst case is reserved on every budget that applies before any provider is called.
-            var worstCase = WorstCase.Cost(promptTokens, plan.Select(d => (d.Price, d.Deployment.MaxOutputTokens)), request.MaxTokens);
-            using var reservation = await budgets.ReserveAsync(subject, worstCase, cancellationToken).ConfigureAwait(false);
+            using var reservation = await budgets.AppliesAsync(subject, cancellationToken).ConfigureAwait(false)
+                ? await budgets.ReserveAsync(subject, WorstCase.Cost(request.PromptTokens(Tokens), plan.Select(d => (d.Price, d.Deployment.MaxOutputTokens)), request.MaxTokens), cancellationToken).ConfigureAwait(false)
+                : null;
             http.Response.Headers["x-keel-task-id"] = context.TaskId;
             if (degrade)
             {
                 http.Response.Headers["x-keel-degraded"] = "cheapest";
             }
 
-            var call = new Call(request, plan, context, reservation, promptTokens);
+            var call = new Call(request, plan, context, reservation);
             if (request.Stream)
             {
                 await StreamAsync(http, call, cancellationToken).ConfigureAwait(false);
@@ -85,11 +84,14 @@ public sealed class ChatCompletionsEndpoint(
     }
 
     /// <summary>One admitted call: what was asked, where it may go, for whom, and the budget hold it settles.</summary>
-    private sealed record Call(ChatCompletionRequest Request, IReadOnlyList<GatewayDeployment> Plan, CallContext Context, BudgetReservation Reservation, int PromptTokens);
+    private sealed record Call(ChatCompletionRequest Request, IReadOnlyList<GatewayDeployment> Plan, CallContext Context, BudgetReservation? Reservation);
+
+    // Loaded on first use: a gateway with no budgets never pays for the tokenizer's memory.
+    private static TokenCounter Tokens => TokenCounter.O200k;
 
     private async Task CompleteAsync(HttpContext http, Call call, CancellationToken cancellationToken)
     {
-        var (request, plan, context, reservation, _) = call;
+        var (request, plan, context, reservation) = call;
         var start = time.GetUtcNow();
         RouteResult<UpstreamCompletion> result;
         try
@@ -124,7 +126,7 @@ public sealed class ChatCompletionsEndpoint(
     /// </summary>
     private async Task StreamAsync(HttpContext http, Call call, CancellationToken cancellationToken)
     {
-        var (request, plan, context, reservation, promptTokens) = call;
+        var (request, plan, context, reservation) = call;
         var start = time.GetUtcNow();
         RouteResult<UpstreamStream> opened;
         try
@@ -162,13 +164,15 @@ public sealed class ChatCompletionsEndpoint(
 
             // An upstream that sends no usage (or a stream cut before it) is priced by counting: a call that
             // produced output is never recorded as free.
-            served.Usage ??= accumulator.Usage ?? new UsageDetails
+            if (served.Usage is null && accumulator.Usage is null)
             {
-                InputTokenCount = promptTokens,
-                OutputTokenCount = tokens.Count(accumulator.OutputText),
-                TotalTokenCount = promptTokens + tokens.Count(accumulator.OutputText),
-            };
-            reservation.Settle(recorder.Record(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure));
+                var prompt = request.PromptTokens(Tokens);
+                var output = Tokens.Count(accumulator.OutputText);
+                served.Usage = new UsageDetails { InputTokenCount = prompt, OutputTokenCount = output, TotalTokenCount = prompt + output };
+            }
+
+            served.Usage ??= accumulator.Usage;
+            reservation?.Settle(recorder.Record(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure));
         }
 
         try

@@ -1,7 +1,6 @@
 using System.Net;
 using Keel.Budgets;
 using Keel.Metering;
-using Keel.Tokens;
 using Keel.Resilience;
 using Keel.Server.Access;
 using Keel.Server.Configuration;
@@ -73,7 +72,6 @@ public static class KeelServer
         services.AddSingleton<StepWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<StepWriter>());
         services.AddSingleton<GatewayStepRecorder>();
-        services.AddSingleton(TokenCounter.O200k);
         services.AddSingleton(sp => new BudgetAlerts(store, sp.GetRequiredService<HttpClient>()));
         services.AddSingleton(sp => new BudgetLedger(store, options.TimeProvider, sp.GetRequiredService<BudgetAlerts>()));
         services.AddSingleton<ChatCompletionsEndpoint>();
