@@ -72,7 +72,7 @@ public static class TaskEndpoints
         var stepSeq = json.TryGetProperty("step", out var st) && st.ValueKind == JsonValueKind.Number ? st.GetInt32() : (int?)null;
         var intervention = InterventionJournal.New(request.Task, seq, actor, kind.Value, Text("decision"), started.Value, ended, stepSeq, Text("note"));
         var rate = await store.HumanRateAsync(request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false);
-        writer.Enqueue(InterventionJournal.Commit(request.Task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, request.Task.Id)));
+        await writer.EnqueueAsync(InterventionJournal.Commit(request.Task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, request.Task.Id))).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status201Created;
         await Results.Json(new { id = intervention.Id, task_id = request.Task.Id, step = seq, seconds = intervention.Seconds, cost_usd = HumanRates.Cost(intervention.Seconds, rate) })
             .ExecuteAsync(http).ConfigureAwait(false);

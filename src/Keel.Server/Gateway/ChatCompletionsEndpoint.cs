@@ -102,7 +102,7 @@ public sealed class ChatCompletionsEndpoint(
         }
         catch (ModelCallFailedException ex)
         {
-            recorder.Record(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex);
+            await recorder.RecordAsync(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex).ConfigureAwait(false);
             await WriteFailureAsync(http, ex).ConfigureAwait(false);
             return;
         }
@@ -116,7 +116,8 @@ public sealed class ChatCompletionsEndpoint(
 
         // Recorded before the answer is written: the call is paid for even if the client has gone, and a client
         // holding the answer can count on the step being queued (StepWriter.FlushAsync then waits for it).
-        recorder.Record(request, context, result.Attempts, result.Fallbacks, start, end, completion.ResponseId, completion.FinishReason, completion.ResultMessage, null);
+        var cost = await recorder.RecordAsync(request, context, result.Attempts, result.Fallbacks, start, end, completion.ResponseId, completion.FinishReason, completion.ResultMessage, null).ConfigureAwait(false);
+        reservation?.Settle(cost);
         await http.Response.Body.WriteAsync(completion.Body, cancellationToken).ConfigureAwait(false);
     }
 
@@ -137,7 +138,7 @@ public sealed class ChatCompletionsEndpoint(
         }
         catch (ModelCallFailedException ex)
         {
-            recorder.Record(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex);
+            await recorder.RecordAsync(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex).ConfigureAwait(false);
             await WriteFailureAsync(http, ex).ConfigureAwait(false);
             return;
         }
@@ -151,7 +152,7 @@ public sealed class ChatCompletionsEndpoint(
 
         Exception? failure = null;
         var recorded = false;
-        void RecordStep()
+        async Task RecordStepAsync()
         {
             if (recorded)
             {
@@ -172,7 +173,7 @@ public sealed class ChatCompletionsEndpoint(
             }
 
             served.Usage ??= accumulator.Usage;
-            reservation?.Settle(recorder.Record(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure));
+            reservation?.Settle(await recorder.RecordAsync(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure).ConfigureAwait(false));
         }
 
         try
@@ -186,13 +187,13 @@ public sealed class ChatCompletionsEndpoint(
             }
 
             // Queued before the client sees the end, as for a whole answer (see CompleteAsync).
-            RecordStep();
+            await RecordStepAsync().ConfigureAwait(false);
             await http.Response.Body.WriteAsync(Done, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelCallException ex)
         {
             failure = ex;
-            RecordStep();
+            await RecordStepAsync().ConfigureAwait(false);
             var error = new OpenAiError(502, $"The upstream stream broke off mid-answer: {ex.Message}", "server_error", "stream_interrupted");
             await http.Response.Body.WriteAsync(DataPrefix, CancellationToken.None).ConfigureAwait(false);
             await http.Response.Body.WriteAsync(error.ToJson(), CancellationToken.None).ConfigureAwait(false);
@@ -210,7 +211,7 @@ public sealed class ChatCompletionsEndpoint(
         }
         finally
         {
-            RecordStep();
+            await RecordStepAsync().ConfigureAwait(false);
         }
     }
 

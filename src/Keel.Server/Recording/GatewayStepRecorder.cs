@@ -16,7 +16,7 @@ namespace Keel.Server.Recording;
 public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
 {
     /// <returns>The call's priced cost, to settle its budget reservation with.</returns>
-    public decimal Record(
+    public async ValueTask<decimal> RecordAsync(
         ChatCompletionRequest request,
         CallContext context,
         IReadOnlyList<ModelAttempt> attempts,
@@ -36,7 +36,7 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
         var stepSpanId = TraceIds.NewSpanId();
         var scope = new SpanScope(context.TraceId, context.ParentSpanId, context.TaskId);
         var providerAttempts = attempts.Count(a => !a.Skipped);
-        writer.Enqueue(new StepCommit
+        await writer.EnqueueAsync(new StepCommit
         {
             CreateTaskIfMissing = task,
             Step = new StepRecord
@@ -69,7 +69,7 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
                     EndedAt = end,
                 }
                 : null,
-        });
+        }).ConfigureAwait(false);
         return usage?.CostUsd ?? 0;
     }
 

@@ -13,7 +13,14 @@ namespace Keel.Server.Recording;
 public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 512;
-    private readonly Channel<StepCommit> _queue = Channel.CreateUnbounded<StepCommit>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Bounded: when the store falls behind, callers wait for room (backpressure) instead of memory growing
+    // without limit; 8,192 steps is a few seconds of peak load.
+    private readonly Channel<StepCommit> _queue = Channel.CreateBounded<StepCommit>(new BoundedChannelOptions(8_192)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
     private long _enqueued;
     private long _finished;
     private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,13 +28,18 @@ public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> log
     /// <summary>Commits not yet written: what a crash right now would lose.</summary>
     public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _finished);
 
-    public void Enqueue(StepCommit commit)
+    public async ValueTask EnqueueAsync(StepCommit commit)
     {
-        if (_queue.Writer.TryWrite(commit))
+        try
         {
+            if (!_queue.Writer.TryWrite(commit))
+            {
+                await _queue.Writer.WriteAsync(commit).ConfigureAwait(false);
+            }
+
             Interlocked.Increment(ref _enqueued);
         }
-        else
+        catch (ChannelClosedException)
         {
             LogDropped(logger);
         }
