@@ -36,7 +36,8 @@ public sealed class PriceTableTests : IDisposable
         var summary = Json.ParseSingle(result.Stdout);
         var expected = ((summary.Long("input_tokens") * 1m) + (summary.Long("output_tokens") * 2m)) / 1_000_000m;
         Assert.True(expected > 0);
-        Assert.Equal(expected, summary.Dec("cost_usd"));
+        Assert.Equal(expected, summary.Dec("model_cost_usd")); // cost_usd also holds tool calls and human oversight
+        Assert.Equal(summary.Dec("model_cost_usd") + summary.Dec("tool_cost_usd") + summary.Dec("human_cost_usd"), summary.Dec("cost_usd"));
     }
 
     [Fact]

@@ -27,10 +27,6 @@ public sealed class ChildProcess : IAsyncDisposable
         _label = label;
     }
 
-    public int Id => _process.Id;
-
-    public bool HasExited => _process.HasExited;
-
     public string Stdout
     {
         get

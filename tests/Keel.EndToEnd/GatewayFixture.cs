@@ -70,7 +70,7 @@ public sealed partial class GatewayFixture : IAsyncLifetime
     /// <summary>Stops the gateway as a service manager does (SIGTERM) and returns its exit code.</summary>
     public Task<int> StopGatewayAsync() => Gateway.TerminateAsync(TimeSpan.FromSeconds(30));
 
-    /// <summary>How many requests the mock has received under a scenario spec ("" for the plain path).</summary>
+    /// <summary>The requests the mock has received under a scenario spec ("" for the plain path), oldest first.</summary>
     public async Task<JsonArray> MockRequestsAsync(string spec)
     {
         using var http = new HttpClient();

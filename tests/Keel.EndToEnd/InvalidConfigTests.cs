@@ -20,7 +20,7 @@ public sealed class InvalidConfigTests : IDisposable
         models:
           chat: { deployments: [one, nowhere] }
         """)]
-    [InlineData("misspelt-field", "retry", "unknown field", """
+    [InlineData("misspelt-field", "retry.max_retires", "unknown field", """
         providers:
           mock: { type: openai, base_url: http://127.0.0.1:9/v1 }
         deployments:

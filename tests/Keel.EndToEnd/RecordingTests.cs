@@ -19,7 +19,7 @@ public sealed class RecordingTests(RecordedCallsFixture recorded) : IClassFixtur
     [Fact]
     public void Every_call_is_one_task_of_the_gateway_agent_for_the_key_customer()
     {
-        Assert.Equal(3, recorded.Tasks.Count);
+        Assert.True(recorded.Tasks.Count == 3, $"expected the 3 calls as 3 tasks; `keel tasks` listed {recorded.Tasks.ToJsonString()}\n{recorded.GatewayOutput}");
         foreach (var task in recorded.Tasks.Select(t => t!))
         {
             Assert.Equal("gateway", task.Str("agent"));
@@ -36,7 +36,7 @@ public sealed class RecordingTests(RecordedCallsFixture recorded) : IClassFixtur
     {
         var succeeded = TasksWithStatus("succeeded").ToList();
 
-        Assert.Equal(2, succeeded.Count);
+        Assert.True(succeeded.Count == 2, $"expected 2 succeeded tasks; `keel tasks` listed {recorded.Tasks.ToJsonString()}\n{recorded.GatewayOutput}");
         Assert.All(succeeded, task =>
         {
             Assert.True(task.Decimal("cost_usd") > 0, task.ToJsonString());

@@ -1,6 +1,9 @@
+using Keel.Oversight;
 using Keel.Pricing;
 using Keel.Samples.Demo;
+using Keel.Samples.Research;
 using Keel.Tasks;
+using Keel.Usage;
 
 using Xunit;
 
@@ -28,7 +31,15 @@ public sealed class DemoRunTests
             var usage = await temp.Store.GetUsageAsync(id, TestContext.Current.CancellationToken);
             foreach (var e in usage)
             {
-                Assert.Equal(PriceTable.Default.Cost(e.Resource, e.InputTokens, e.CachedInputTokens, e.OutputTokens), e.CostUsd);
+                // Model usage is priced from the price table, paid tools at their per-call cost, human oversight at the
+                // customer's hourly rate.
+                var expected = e.Kind switch
+                {
+                    UsageKind.Human => HumanRates.Cost((double)e.Quantity, await temp.Store.HumanRateAsync(e.CustomerId, TestContext.Current.CancellationToken)),
+                    UsageKind.Tool => ResearchTools.SearchCostUsd,
+                    _ => PriceTable.Default.Cost(e.Resource, e.InputTokens, e.CachedInputTokens, e.OutputTokens),
+                };
+                Assert.Equal(expected, e.CostUsd);
                 Assert.True(e.CostUsd > 0, $"usage {e.IdempotencyKey} was recorded at $0");
             }
 

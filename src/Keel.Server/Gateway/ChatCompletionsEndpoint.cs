@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Keel.Budgets;
 using Keel.Providers;
 using Keel.Resilience;
@@ -110,6 +112,8 @@ public sealed class ChatCompletionsEndpoint(
         var end = time.GetUtcNow();
         latency.Record(result.ServedBy.Name, end - result.Attempts[^1].StartedAt);
         var completion = result.Value;
+        var served = result.Attempts[^1];
+        served.Usage ??= CountedUsage(request, OutputText(completion.ResultMessage), served.Deployment); // an answer without usage is never free
         SetRouteHeaders(http, result.ServedBy.Name, result.ProviderAttempts, result.Fallbacks);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = completion.Body.Length;
@@ -167,13 +171,13 @@ public sealed class ChatCompletionsEndpoint(
             // produced output is never recorded as free.
             if (served.Usage is null && accumulator.Usage is null)
             {
-                var prompt = request.PromptTokens(Tokens);
-                var output = Tokens.Count(accumulator.OutputText);
-                served.Usage = new UsageDetails { InputTokenCount = prompt, OutputTokenCount = output, TotalTokenCount = prompt + output };
+                served.Usage = CountedUsage(request, accumulator.OutputText, served.Deployment);
             }
 
             served.Usage ??= accumulator.Usage;
-            reservation?.Settle(await recorder.RecordAsync(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure).ConfigureAwait(false));
+            // Not inside reservation?.Settle(...): with no budget (a null reservation) the call would never be recorded.
+            var cost = await recorder.RecordAsync(request, context, opened.Attempts, opened.Fallbacks, start, time.GetUtcNow(), accumulator.ResponseId, accumulator.FinishReason, accumulator.ResultMessage(), failure).ConfigureAwait(false);
+            reservation?.Settle(cost);
         }
 
         try
@@ -213,6 +217,39 @@ public sealed class ChatCompletionsEndpoint(
         {
             await RecordStepAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Usage by counting, for an upstream that reported none: the prompt, and the output as o200k counts it but never
+    /// more than the call allowed. The provider bills at most that; its tokenizer may count fewer tokens than o200k,
+    /// and an uncapped count could settle above the reservation and overspend a budget.
+    /// </summary>
+    private static UsageDetails CountedUsage(ChatCompletionRequest request, string output, global::Keel.Routing.Deployment deployment)
+    {
+        var prompt = request.PromptTokens(Tokens);
+        var counted = Math.Min(Tokens.Count(output), request.MaxTokens ?? deployment.MaxOutputTokens);
+        return new UsageDetails { InputTokenCount = prompt, OutputTokenCount = counted, TotalTokenCount = prompt + counted };
+    }
+
+    /// <summary>What an OpenAI-shaped assistant message generated: tool names and arguments, then its text.</summary>
+    private static string OutputText(string message)
+    {
+        using var document = JsonDocument.Parse(message);
+        var root = document.RootElement;
+        var text = new StringBuilder();
+        if (root.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var call in calls.EnumerateArray())
+            {
+                if (call.TryGetProperty("function", out var function))
+                {
+                    text.Append(function.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null)
+                        .Append(function.TryGetProperty("arguments", out var arguments) && arguments.ValueKind == JsonValueKind.String ? arguments.GetString() : null);
+                }
+            }
+        }
+
+        return text.Append(root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content.GetString() : null).ToString();
     }
 
     private async Task<CallContext> ResolveContextAsync(HttpContext http, ChatCompletionRequest request, string customerId, string keyId, CancellationToken cancellationToken)

@@ -54,10 +54,14 @@ internal sealed class GatewaySetup(MockUpstreamServer mock)
         return this;
     }
 
+    /// <summary>Where Anthropic deployments send their calls: the mock, through <see cref="AnthropicKeyShim"/>.</summary>
+    public Uri? AnthropicBase { get; set; }
+
     /// <summary>An Anthropic deployment: the SDK appends <c>/v1/messages</c> to the base URL.</summary>
     public GatewaySetup Anthropic(string name, string model = "claude-sonnet-4")
     {
-        _providers[name] = new JsonObject { ["type"] = "anthropic", ["base_url"] = mock.BaseAddress.ToString().TrimEnd('/'), ["api_key_env"] = UpstreamKey.Variable };
+        var baseUrl = AnthropicBase ?? throw new InvalidOperationException("Start the harness with anthropic: true.");
+        _providers[name] = new JsonObject { ["type"] = "anthropic", ["base_url"] = baseUrl.ToString().TrimEnd('/'), ["api_key_env"] = UpstreamKey.Variable };
         _deployments[name] = new JsonObject { ["provider"] = name, ["model"] = model };
         return this;
     }
