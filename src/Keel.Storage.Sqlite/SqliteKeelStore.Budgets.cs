@@ -15,9 +15,9 @@ public sealed partial class SqliteKeelStore
             using var upsert = connection.CreateCommand();
             upsert.CommandText = $"""
                 INSERT INTO budgets ({BudgetColumns}) VALUES ($id, $scope, $scope_id, $customer, $limit, $period, $thresholds, $webhook, $created)
-                ON CONFLICT (scope, scope_id) DO UPDATE SET limit_nanousd = excluded.limit_nanousd, period = excluded.period,
+                ON CONFLICT (scope, customer_id, scope_id) DO UPDATE SET limit_nanousd = excluded.limit_nanousd, period = excluded.period,
                     thresholds = excluded.thresholds, webhook_url = excluded.webhook_url;
-                SELECT {BudgetColumns} FROM budgets WHERE scope = $scope AND scope_id = $scope_id;
+                SELECT {BudgetColumns} FROM budgets WHERE scope = $scope AND customer_id = $customer AND scope_id = $scope_id;
                 """;
             upsert.Parameters.AddWithValue("$id", budget.Id);
             upsert.Parameters.AddWithValue("$scope", ScopeText(budget.Scope));

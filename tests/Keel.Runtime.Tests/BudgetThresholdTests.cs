@@ -65,10 +65,8 @@ public sealed class BudgetThresholdTests
             await second.SpendAsync(acme.Id, 0.05m); // 0.80: crosses 0.8
         }
 
-        using (var third = new Node(temp, time, http).Start())
-        {
-            await third.SpendAsync(acme.Id, 0.20m); // 1.00: crosses 1
-        }
+        using var third = new Node(temp, time, http).Start();
+        await third.SpendAsync(acme.Id, 0.20m); // 1.00: crosses 1
 
         var day1 = await EventsAsync();
         Assert.Equal([0.5m, 0.8m, 1m], day1.Select(e => e.Threshold));
@@ -81,20 +79,22 @@ public sealed class BudgetThresholdTests
         });
 
         time.SetUtcNow(Day2);
+        await third.SpendAsync(acme.Id, 0.55m); // a ledger running across midnight fires 0.5 again for the new day
         using (var nextDay = new Node(temp, time, http).Start())
         {
-            await nextDay.SpendAsync(acme.Id, 0.55m);
+            await nextDay.SpendAsync(acme.Id, 0.05m); // 0.60: nothing new, also after a restart
+            await nextDay.SpendAsync(acme.Id, 0.25m); // 0.85: crosses 0.8
         }
 
         var all = await EventsAsync();
-        Assert.Equal([0.5m, 0.8m, 1m, 0.5m], all.Select(e => e.Threshold));
-        Assert.Equal(new DateTimeOffset(2026, 5, 11, 0, 0, 0, TimeSpan.Zero), all[^1].PeriodStart);
+        Assert.Equal([0.5m, 0.8m, 1m, 0.5m, 0.8m], all.Select(e => e.Threshold));
+        Assert.All(all.Skip(3), e => Assert.Equal(new DateTimeOffset(2026, 5, 11, 0, 0, 0, TimeSpan.Zero), e.PeriodStart));
 
-        Assert.Equal(4, receiver.Bodies.Count);
+        Assert.Equal(5, receiver.Bodies.Count);
         Assert.All(receiver.Paths, path => Assert.Equal("/hooks/budget", path));
         var posted = receiver.Bodies.OrderBy(b => b.GetProperty("at").GetDateTimeOffset()).ThenBy(b => b.GetProperty("threshold").GetDecimal()).ToList();
-        Assert.Equal([0.5m, 0.8m, 1m, 0.5m], posted.Select(b => b.GetProperty("threshold").GetDecimal()));
-        Assert.Equal([0.60m, 0.80m, 1.00m, 0.55m], posted.Select(b => b.GetProperty("spent_usd").GetDecimal()));
+        Assert.Equal([0.5m, 0.8m, 1m, 0.5m, 0.8m], posted.Select(b => b.GetProperty("threshold").GetDecimal()));
+        Assert.Equal([0.60m, 0.80m, 1.00m, 0.55m, 0.85m], posted.Select(b => b.GetProperty("spent_usd").GetDecimal()));
         Assert.All(posted, b =>
         {
             Assert.Equal("budget.threshold_crossed", b.GetProperty("type").GetString());

@@ -51,6 +51,7 @@ public sealed class SdkBudgetConcurrencyTests
             return "done";
         }), "go", acme.Id, cancellationToken: ct);
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{succeeded} of {Calls} admitted against a budget for {Fitting} worst cases");
         Assert.Equal(AgentTaskStatus.Succeeded, task.Status);
         Assert.Equal(Calls, succeeded + refused.Count);
         Assert.InRange(succeeded, 40, Calls - 1);

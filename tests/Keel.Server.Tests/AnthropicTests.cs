@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Keel.Server.Tests.Harness;
 using OpenAI.Chat;
 using Xunit;
@@ -9,7 +10,7 @@ namespace Keel.Server.Tests;
 public sealed class AnthropicTests
 {
     private static Task<GatewayHarness> StartAsync() =>
-        GatewayHarness.StartAsync(c => c.Anthropic("claude", model: "claude-sonnet-4").Alias("chat", "claude"), anthropic: true);
+        GatewayHarness.StartAsync(c => c.Anthropic("claude").Alias("chat", "claude"), anthropic: true);
 
     [Fact]
     public async Task A_completion_comes_back_in_OpenAI_shape_with_usage()
@@ -90,5 +91,56 @@ public sealed class AnthropicTests
         Assert.Equal("get_weather", call.FunctionName);
         Assert.StartsWith("toolu_", call.Id, StringComparison.Ordinal);
         Assert.Contains("\"city\"", call.FunctionArguments.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tool_result_turn_is_translated_and_answered_with_text()
+    {
+        await using var gateway = await StartAsync();
+        var body = JsonNode.Parse("""
+            {"model":"chat","tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}}],
+             "messages":[{"role":"user","content":"Weather in Oslo?"},
+                         {"role":"assistant","content":null,"tool_calls":[{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Oslo\"}"}}]},
+                         {"role":"tool","tool_call_id":"toolu_1","content":"Sunny, 21 C"}]}
+            """)!.AsObject();
+
+        var answer = await gateway.CompleteAsync(body);
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("stop", answer.Json.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        var upstream = JsonNode.Parse(Assert.Single(gateway.Mock.Requests).Body)!;
+        var blocks = upstream["messages"]!.AsArray().SelectMany(m => m!["content"] as JsonArray ?? []).Select(b => b!["type"]?.GetValue<string>()).ToList();
+        Assert.Contains("tool_use", blocks);
+        Assert.Contains("tool_result", blocks);
+    }
+
+    [Fact]
+    public async Task A_failing_Anthropic_deployment_falls_back_to_an_OpenAI_one()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(c => c
+            .Anthropic("claude", "status=529").OpenAi("gpt").Alias("chat", "claude", "gpt").Retry(maxRetries: 1), anthropic: true);
+
+        var answer = await gateway.CompleteAsync(ChatBody.Of());
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal("gpt", answer.Header("x-keel-deployment"));
+        Assert.Equal("3", answer.Header("x-keel-attempts"));
+        Assert.Equal(2, gateway.Mock.CountFor("status=529"));
+    }
+
+    [Fact]
+    public async Task An_Anthropic_stream_cut_mid_answer_is_an_error_and_a_failed_step()
+    {
+        await using var gateway = await GatewayHarness.StartAsync(c => c.Anthropic("claude", "cut-after=4").Alias("chat", "claude"), anthropic: true);
+
+        using var response = await gateway.PostChatAsync(ChatBody.Of("Tell me a long story about the sea", stream: true));
+        var read = await SseRead.ReadAsync(response);
+        await gateway.FlushAsync();
+
+        Assert.False(read.Done);
+        Assert.StartsWith("Mock answer", read.Text, StringComparison.Ordinal);
+        Assert.Equal("stream_interrupted", read.Chunks[^1].GetProperty("error").GetProperty("code").GetString());
+        var step = Assert.Single(await gateway.Store.GetStepsAsync(response.Headers.GetValues("x-keel-task-id").Single(), TestContext.Current.CancellationToken));
+        Assert.Equal(Keel.Journal.StepStatus.Failed, step.Status);
     }
 }

@@ -59,6 +59,7 @@ public sealed partial class BudgetConcurrencyTests
         await Task.WhenAll(calls);
         await gateway.FlushAsync();
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"{succeeded} of {Calls} admitted against a budget for {Fitting} worst cases");
         Assert.Empty(others);
         Assert.Equal(Calls, succeeded + refusals.Count);
         Assert.InRange(succeeded, 40, Calls - 1);

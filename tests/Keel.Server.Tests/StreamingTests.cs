@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Keel.Server.Tests.Harness;
 using OpenAI.Chat;
 using Xunit;
@@ -29,6 +30,14 @@ public sealed class StreamingTests
         Assert.NotNull(usage);
         Assert.Equal(7, usage.InputTokenCount); // 28 chars / 4
         Assert.Equal(10, usage.OutputTokenCount);
+
+        // The usage reached the SDK because it asks for it: the snapshot keeps the request as the client sent it.
+        await gateway.FlushAsync();
+        var task = Assert.Single(await gateway.Store.ListTasksAsync(new Keel.Tasks.TaskQuery(), TestContext.Current.CancellationToken));
+        var chat = Assert.Single(await gateway.Store.GetSpansAsync(task.Task.Id, TestContext.Current.CancellationToken), s => s.SnapshotId is not null);
+        var parameters = JsonNode.Parse((await gateway.Store.GetSnapshotAsync(chat.SnapshotId!, TestContext.Current.CancellationToken))![0])!;
+        Assert.True(parameters["stream"]!.GetValue<bool>());
+        Assert.True(parameters["stream_options"]!["include_usage"]!.GetValue<bool>());
     }
 
     [Fact]
@@ -36,7 +45,7 @@ public sealed class StreamingTests
     {
         await using var gateway = await GatewayHarness.StartAsync(c => c.OpenAi("primary").Alias("chat", "primary"));
         var asked = ChatBody.Of(stream: true);
-        asked["stream_options"] = new System.Text.Json.Nodes.JsonObject { ["include_usage"] = true };
+        asked["stream_options"] = new JsonObject { ["include_usage"] = true };
 
         using var withUsage = await gateway.PostChatAsync(asked);
         var withRead = await SseRead.ReadAsync(withUsage);

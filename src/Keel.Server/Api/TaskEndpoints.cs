@@ -26,7 +26,7 @@ public static class TaskEndpoints
 
     private static async Task OutcomeAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer)
     {
-        var body = await ReadAsync(http, keys, store, id).ConfigureAwait(false);
+        var body = await ReadAsync(http, keys, store, writer, id).ConfigureAwait(false);
         if (body is not { } request)
         {
             return;
@@ -41,14 +41,13 @@ public static class TaskEndpoints
         }
 
         decimal? value = request.Json.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
-        await writer.FlushAsync(http.RequestAborted).ConfigureAwait(false); // the task may still be queued for writing
         await store.SetOutcomeAsync(request.Task.Id, outcome.Value, value, http.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { task_id = request.Task.Id, outcome = outcome.Value.ToString().ToLowerInvariant(), value }).ExecuteAsync(http).ConfigureAwait(false);
     }
 
     private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, TimeProvider time)
     {
-        var body = await ReadAsync(http, keys, store, id).ConfigureAwait(false);
+        var body = await ReadAsync(http, keys, store, writer, id).ConfigureAwait(false);
         if (body is not { } request)
         {
             return;
@@ -78,7 +77,7 @@ public static class TaskEndpoints
             .ExecuteAsync(http).ConfigureAwait(false);
     }
 
-    private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, string id)
+    private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, string id)
     {
         var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
         if (key is null)
@@ -87,6 +86,9 @@ public static class TaskEndpoints
             return null;
         }
 
+        // A client that has its answer may report on the task at once, while the gateway's queue still holds the
+        // task's first step: wait for the queue, or the task would look missing (404).
+        await writer.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         var summary = await store.GetTaskSummaryAsync(id, http.RequestAborted).ConfigureAwait(false);
         if (summary is null || summary.Task.CustomerId != key.CustomerId)
         {

@@ -30,17 +30,18 @@ public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> log
 
     public async ValueTask EnqueueAsync(StepCommit commit)
     {
+        // Counted before it is queued, so that FlushAsync can never return while this commit is in the queue.
+        Interlocked.Increment(ref _enqueued);
         try
         {
             if (!_queue.Writer.TryWrite(commit))
             {
                 await _queue.Writer.WriteAsync(commit).ConfigureAwait(false);
             }
-
-            Interlocked.Increment(ref _enqueued);
         }
         catch (ChannelClosedException)
         {
+            Interlocked.Increment(ref _finished); // dropped: nothing to wait for
             LogDropped(logger);
         }
     }

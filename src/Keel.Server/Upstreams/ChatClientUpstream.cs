@@ -1,4 +1,5 @@
 using Keel.Context;
+using Keel.Providers;
 using Keel.Resilience;
 using Keel.Routing;
 using Keel.Server.Wire;
@@ -93,7 +94,19 @@ public sealed class ChatClientUpstream(TimeProvider time) : IUpstream
         {
             while (_pending.Count == 0 && !_ended)
             {
-                if (!await updates.MoveNextAsync().ConfigureAwait(false))
+                bool more;
+                try
+                {
+                    more = await updates.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && ProviderErrors.Classify(ex) is { } classified)
+                {
+                    // Classified here, not only by the resilient caller: after the first chunk no attempt is left to
+                    // do it, and the gateway ends a stream with an error (and a failed step) only on a ModelCallException.
+                    throw classified;
+                }
+
+                if (!more)
                 {
                     _ended = true;
                     if (Accumulator.Usage is { } usage && clientWantsUsage)
