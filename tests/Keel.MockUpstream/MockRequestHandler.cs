@@ -159,10 +159,13 @@ internal sealed class MockRequestHandler
     private static async ValueTask<bool> AnthropicRefusedAsync(HttpContext context, ScenarioSpec spec, long number, RequestBody body)
     {
         var headers = context.Request.Headers;
-        var apiKey = headers["x-api-key"].ToString();
+        // Anthropic's official SDK sends the key as a bearer token; older clients and curl examples use x-api-key.
+        var bearer = headers.Authorization.ToString();
+        var apiKey = headers["x-api-key"].ToString() is { Length: > 0 } xApiKey ? xApiKey
+            : bearer.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? bearer[7..] : "";
         if (apiKey.Length == 0)
         {
-            await AnthropicError.WriteAsync(context, StatusCodes.Status401Unauthorized, "authentication_error", "x-api-key header is required");
+            await AnthropicError.WriteAsync(context, StatusCodes.Status401Unauthorized, "authentication_error", "an x-api-key or Authorization: Bearer header is required");
             return true;
         }
 

@@ -10,7 +10,7 @@ namespace Keel.Server.Tests;
 public sealed class AnthropicTests
 {
     private static Task<GatewayHarness> StartAsync() =>
-        GatewayHarness.StartAsync(c => c.Anthropic("claude").Alias("chat", "claude"), anthropic: true);
+        GatewayHarness.StartAsync(c => c.Anthropic("claude").Alias("chat", "claude"));
 
     [Fact]
     public async Task A_completion_comes_back_in_OpenAI_shape_with_usage()
@@ -118,7 +118,7 @@ public sealed class AnthropicTests
     public async Task A_failing_Anthropic_deployment_falls_back_to_an_OpenAI_one()
     {
         await using var gateway = await GatewayHarness.StartAsync(c => c
-            .Anthropic("claude", "status=529").OpenAi("gpt").Alias("chat", "claude", "gpt").Retry(maxRetries: 1), anthropic: true);
+            .Anthropic("claude", "status=529").OpenAi("gpt").Alias("chat", "claude", "gpt").Retry(maxRetries: 1));
 
         var answer = await gateway.CompleteAsync(ChatBody.Of());
 
@@ -131,7 +131,7 @@ public sealed class AnthropicTests
     [Fact]
     public async Task An_Anthropic_stream_cut_mid_answer_is_an_error_and_a_failed_step()
     {
-        await using var gateway = await GatewayHarness.StartAsync(c => c.Anthropic("claude", "cut-after=4").Alias("chat", "claude"), anthropic: true);
+        await using var gateway = await GatewayHarness.StartAsync(c => c.Anthropic("claude", "cut-after=4").Alias("chat", "claude"));
 
         using var response = await gateway.PostChatAsync(ChatBody.Of("Tell me a long story about the sea", stream: true));
         var read = await SseRead.ReadAsync(response);

@@ -27,12 +27,10 @@ namespace Keel.Server.Tests.Harness;
 internal sealed class GatewayHarness : IAsyncDisposable
 {
     private readonly string _folder;
-    private readonly AnthropicKeyShim? _shim;
 
-    private GatewayHarness(MockUpstreamServer mock, AnthropicKeyShim? shim, WebApplication app, Uri address, string folder)
+    private GatewayHarness(MockUpstreamServer mock, WebApplication app, Uri address, string folder)
     {
         Mock = mock;
-        _shim = shim;
         App = app;
         Address = address;
         _folder = folder;
@@ -59,16 +57,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <param name="json">Write the config as JSON; YAML otherwise.</param>
-    /// <param name="anthropic">Start the shim Anthropic deployments reach the mock through.</param>
-    public static async Task<GatewayHarness> StartAsync(Action<GatewaySetup> configure, bool json = false, bool anthropic = false)
+    public static async Task<GatewayHarness> StartAsync(Action<GatewaySetup> configure, bool json = false)
     {
         UpstreamKey.Ensure();
         var mock = await MockUpstreamServer.StartAsync(0, Ct);
-        var shim = anthropic ? await AnthropicKeyShim.StartAsync(mock.BaseAddress, Ct) : null;
         var folder = Directory.CreateTempSubdirectory("keel-server-tests-").FullName;
         try
         {
-            var setup = new GatewaySetup(mock) { AnthropicBase = shim?.Address };
+            var setup = new GatewaySetup(mock);
             configure(setup);
             var configPath = Path.Combine(folder, json ? "keel.json" : "keel.yaml");
             await File.WriteAllTextAsync(configPath, json ? setup.ToJson() : setup.ToYaml(), Ct);
@@ -80,16 +76,12 @@ internal sealed class GatewayHarness : IAsyncDisposable
             }, Ct);
             await app.StartAsync(Ct);
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            var harness = new GatewayHarness(mock, shim, app, new Uri(address.TrimEnd('/') + "/"), folder);
+            var harness = new GatewayHarness(mock, app, new Uri(address.TrimEnd('/') + "/"), folder);
             (harness.CustomerId, harness.Key) = await harness.CreateKeyAsync("acme");
             return harness;
         }
         catch
         {
-            if (shim is not null)
-            {
-                await shim.DisposeAsync();
-            }
 
             await mock.DisposeAsync();
             Directory.Delete(folder, recursive: true);
@@ -163,10 +155,6 @@ internal sealed class GatewayHarness : IAsyncDisposable
         Http.Dispose();
         await App.StopAsync(CancellationToken.None);
         await App.DisposeAsync();
-        if (_shim is not null)
-        {
-            await _shim.DisposeAsync();
-        }
 
         await Mock.DisposeAsync();
         Directory.Delete(_folder, recursive: true);

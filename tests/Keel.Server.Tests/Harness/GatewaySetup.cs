@@ -54,14 +54,10 @@ internal sealed class GatewaySetup(MockUpstreamServer mock)
         return this;
     }
 
-    /// <summary>Where Anthropic deployments send their calls: the mock, through <see cref="AnthropicKeyShim"/>.</summary>
-    public Uri? AnthropicBase { get; set; }
-
     /// <summary>An Anthropic deployment: the SDK appends <c>/v1/messages</c> to the base URL.</summary>
     public GatewaySetup Anthropic(string name, string spec = "", string model = "claude-sonnet-4")
     {
-        var baseUrl = AnthropicBase ?? throw new InvalidOperationException("Start the harness with anthropic: true.");
-        var url = baseUrl.ToString().TrimEnd('/') + (spec.Length == 0 ? "" : "/s/" + spec);
+        var url = mock.BaseAddress.ToString().TrimEnd('/') + (spec.Length == 0 ? "" : "/s/" + spec);
         _providers[name] = new JsonObject { ["type"] = "anthropic", ["base_url"] = url, ["api_key_env"] = UpstreamKey.Variable };
         _deployments[name] = new JsonObject { ["provider"] = name, ["model"] = model };
         return this;
