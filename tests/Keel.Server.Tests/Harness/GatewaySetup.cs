@@ -72,6 +72,13 @@ internal sealed class GatewaySetup(MockUpstreamServer mock)
         return this;
     }
 
+    /// <summary>Cost-aware routing: the alias goes cheapest-first once a caller's budget is this full.</summary>
+    public GatewaySetup DegradeAt(string alias, double share)
+    {
+        _models[alias]!["degrade_at"] = share;
+        return this;
+    }
+
     public GatewaySetup Retry(int maxRetries = 2, double baseDelayMs = 1, double attemptTimeoutMs = 10_000, double? maxRetryAfterMs = null)
     {
         var retry = new JsonObject { ["max_retries"] = maxRetries, ["base_delay_ms"] = baseDelayMs, ["attempt_timeout_ms"] = attemptTimeoutMs };
