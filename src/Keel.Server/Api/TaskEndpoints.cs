@@ -36,7 +36,7 @@ public static class TaskEndpoints
             && Enum.TryParse<TaskOutcome>(o.GetString(), ignoreCase: true, out var parsed) ? parsed : (TaskOutcome?)null;
         if (outcome is null)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.Invalid("'outcome' must be \"success\" or \"failure\".", "outcome")).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid("'outcome' must be \"success\" or \"failure\".", "outcome")).ConfigureAwait(false);
             return;
         }
 
@@ -62,7 +62,7 @@ public static class TaskEndpoints
         var kind = Enum.TryParse<InterventionKind>(Text("kind") ?? "intervention", ignoreCase: true, out var k) ? k : (InterventionKind?)null;
         if (actor is null || started is null || kind is null || started > ended)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.Invalid(
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid(
                 "An intervention needs 'actor', and 'seconds' or 'started_at' (with 'ended_at', default now) in order; 'kind' is approval, intervention or review.")).ConfigureAwait(false);
             return;
         }
@@ -82,7 +82,7 @@ public static class TaskEndpoints
         var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
         if (key is null)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
             return null;
         }
 
@@ -92,7 +92,7 @@ public static class TaskEndpoints
         var summary = await store.GetTaskSummaryAsync(id, http.RequestAborted).ConfigureAwait(false);
         if (summary is null || summary.Task.CustomerId != key.CustomerId)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.NotFound($"No task '{id}' for this API key.")).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound($"No task '{id}' for this API key.")).ConfigureAwait(false);
             return null;
         }
 
@@ -103,7 +103,7 @@ public static class TaskEndpoints
         }
         catch (JsonException ex)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, OpenAiError.InvalidJson(ex.Message)).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.InvalidJson(ex.Message)).ConfigureAwait(false);
             return null;
         }
     }

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Keel.Budgets;
 using Keel.Providers;
 using Keel.Resilience;
@@ -9,7 +6,6 @@ using Keel.Server.Recording;
 using Keel.Server.Routing;
 using Keel.Server.Upstreams;
 using Keel.Server.Wire;
-using Keel.Tasks;
 using Keel.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -27,8 +23,7 @@ public sealed class ChatCompletionsEndpoint(
     LatencyTracker latency,
     ResilientModelCaller caller,
     ApiKeyAuthenticator keys,
-    TaskDirectory tasks,
-    SessionDirectory sessions,
+    CallContextResolver contexts,
     GatewayStepRecorder recorder,
     BudgetLedger budgets,
     TimeProvider time)
@@ -50,7 +45,7 @@ public sealed class ChatCompletionsEndpoint(
                 throw new GatewayException(OpenAiError.UnknownModel(request.Model));
             }
 
-            var context = await ResolveContextAsync(http, request, key.CustomerId, key.Id, cancellationToken).ConfigureAwait(false);
+            var context = await contexts.ResolveAsync(http, request, key.CustomerId, key.Id, cancellationToken).ConfigureAwait(false);
             var subject = new BudgetSubject(key.CustomerId, key.Id, context.SessionId, context.Implicit ? null : context.TaskId, context.Agent);
             var degrade = route.DegradeAt is { } degradeAt && budgets.Pressure(subject) >= (decimal)degradeAt;
             var plan = planner.Plan(route, request, degrade);
@@ -77,11 +72,11 @@ public sealed class ChatCompletionsEndpoint(
         }
         catch (GatewayException ex) when (!http.Response.HasStarted)
         {
-            await WriteErrorAsync(http, ex.Error).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, ex.Error).ConfigureAwait(false);
         }
         catch (BudgetExceededException ex) when (!http.Response.HasStarted)
         {
-            await WriteErrorAsync(http, OpenAiError.BudgetExceeded(ex)).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.BudgetExceeded(ex)).ConfigureAwait(false);
         }
     }
 
@@ -105,7 +100,7 @@ public sealed class ChatCompletionsEndpoint(
         catch (ModelCallFailedException ex)
         {
             await recorder.RecordAsync(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex).ConfigureAwait(false);
-            await WriteFailureAsync(http, ex).ConfigureAwait(false);
+            await GatewayResponses.WriteFailureAsync(http, ex).ConfigureAwait(false);
             return;
         }
 
@@ -113,8 +108,8 @@ public sealed class ChatCompletionsEndpoint(
         latency.Record(result.ServedBy.Name, end - result.Attempts[^1].StartedAt);
         var completion = result.Value;
         var served = result.Attempts[^1];
-        served.Usage ??= CountedUsage(request, OutputText(completion.ResultMessage), served.Deployment); // an answer without usage is never free
-        SetRouteHeaders(http, result.ServedBy.Name, result.ProviderAttempts, result.Fallbacks);
+        served.Usage ??= CountedUsage.For(request, CountedUsage.OutputText(completion.ResultMessage), served.Deployment); // an answer without usage is never free
+        GatewayResponses.SetRouteHeaders(http, result.ServedBy.Name, result.ProviderAttempts, result.Fallbacks);
         http.Response.ContentType = "application/json";
         http.Response.ContentLength = completion.Body.Length;
 
@@ -143,13 +138,13 @@ public sealed class ChatCompletionsEndpoint(
         catch (ModelCallFailedException ex)
         {
             await recorder.RecordAsync(request, context, ex.Attempts, ex.Fallbacks, start, time.GetUtcNow(), null, null, null, ex).ConfigureAwait(false);
-            await WriteFailureAsync(http, ex).ConfigureAwait(false);
+            await GatewayResponses.WriteFailureAsync(http, ex).ConfigureAwait(false);
             return;
         }
 
         await using var stream = opened.Value;
         latency.Record(opened.ServedBy.Name, time.GetUtcNow() - opened.Attempts[^1].StartedAt);
-        SetRouteHeaders(http, opened.ServedBy.Name, opened.ProviderAttempts, opened.Fallbacks);
+        GatewayResponses.SetRouteHeaders(http, opened.ServedBy.Name, opened.ProviderAttempts, opened.Fallbacks);
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -171,7 +166,7 @@ public sealed class ChatCompletionsEndpoint(
             // produced output is never recorded as free.
             if (served.Usage is null && accumulator.Usage is null)
             {
-                served.Usage = CountedUsage(request, accumulator.OutputText, served.Deployment);
+                served.Usage = CountedUsage.For(request, accumulator.OutputText, served.Deployment);
             }
 
             served.Usage ??= accumulator.Usage;
@@ -219,70 +214,6 @@ public sealed class ChatCompletionsEndpoint(
         }
     }
 
-    /// <summary>
-    /// Usage by counting, for an upstream that reported none: the prompt, and the output as o200k counts it but never
-    /// more than the call allowed. The provider bills at most that; its tokenizer may count fewer tokens than o200k,
-    /// and an uncapped count could settle above the reservation and overspend a budget.
-    /// </summary>
-    private static UsageDetails CountedUsage(ChatCompletionRequest request, string output, global::Keel.Routing.Deployment deployment)
-    {
-        var prompt = request.PromptTokens(Tokens);
-        var counted = Math.Min(Tokens.Count(output), request.MaxTokens ?? deployment.MaxOutputTokens);
-        return new UsageDetails { InputTokenCount = prompt, OutputTokenCount = counted, TotalTokenCount = prompt + counted };
-    }
-
-    /// <summary>What an OpenAI-shaped assistant message generated: tool names and arguments, then its text.</summary>
-    private static string OutputText(string message)
-    {
-        using var document = JsonDocument.Parse(message);
-        var root = document.RootElement;
-        var text = new StringBuilder();
-        if (root.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var call in calls.EnumerateArray())
-            {
-                if (call.TryGetProperty("function", out var function))
-                {
-                    text.Append(function.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() : null)
-                        .Append(function.TryGetProperty("arguments", out var arguments) && arguments.ValueKind == JsonValueKind.String ? arguments.GetString() : null);
-                }
-            }
-        }
-
-        return text.Append(root.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String ? content.GetString() : null).ToString();
-    }
-
-    private async Task<CallContext> ResolveContextAsync(HttpContext http, ChatCompletionRequest request, string customerId, string keyId, CancellationToken cancellationToken)
-    {
-        var headers = http.Request.Headers;
-        var sessionId = Header(headers, "X-Keel-Session-Id") ?? request.Metadata("keel_session_id");
-        var taskId = Header(headers, "X-Keel-Task-Id") ?? request.Metadata("keel_task_id");
-        var agent = Header(headers, "X-Keel-Agent") ?? request.Metadata("keel_agent") ?? "gateway";
-        if (sessionId is not null && !await sessions.AdmitAsync(sessionId, customerId, cancellationToken).ConfigureAwait(false))
-        {
-            throw new GatewayException(OpenAiError.NotFound($"No session '{sessionId}' for this API key."));
-        }
-
-        var (traceId, parentSpanId) = TraceParent(Header(headers, "traceparent"));
-        if (taskId is null)
-        {
-            return new CallContext(customerId, keyId, KeelIds.NewTaskId(), 1, Implicit: true, agent, sessionId, traceId, parentSpanId);
-        }
-
-        var seq = await tasks.NextSeqAsync(taskId, customerId, cancellationToken).ConfigureAwait(false)
-            ?? throw new GatewayException(OpenAiError.NotFound($"No task '{taskId}' for this API key."));
-        return new CallContext(customerId, keyId, taskId, seq, Implicit: false, agent, sessionId, traceId, parentSpanId);
-    }
-
-    /// <summary>Joins the caller's W3C trace when it sent a <c>traceparent</c>; starts a new trace otherwise.</summary>
-    private static (string TraceId, string? ParentSpanId) TraceParent(string? traceparent)
-    {
-        var parts = traceparent?.Split('-');
-        return parts is { Length: 4 } && parts[1].Length == 32 && parts[2].Length == 16
-            ? (parts[1], parts[2])
-            : (Tracing.TraceIds.NewTraceId(), null);
-    }
-
     private static IUpstream Upstream(IReadOnlyList<GatewayDeployment> plan, global::Keel.Routing.Deployment deployment) =>
         plan.First(d => ReferenceEquals(d.Deployment, deployment)).Upstream;
 
@@ -309,56 +240,4 @@ public sealed class ChatCompletionsEndpoint(
         return buffer.ToArray();
     }
 
-    private static void SetRouteHeaders(HttpContext http, string deployment, int attempts, int fallbacks)
-    {
-        var headers = http.Response.Headers;
-        headers["x-keel-deployment"] = deployment;
-        headers["x-keel-attempts"] = attempts.ToString(CultureInfo.InvariantCulture);
-        headers["x-keel-fallbacks"] = fallbacks.ToString(CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>
-    /// Every deployment failed. A provider's own 400 (a bad request any deployment would refuse) is relayed as it
-    /// came; otherwise the status says what kind of failure it was.
-    /// </summary>
-    private static async Task WriteFailureAsync(HttpContext http, ModelCallFailedException failure)
-    {
-        var last = failure.LastError;
-        SetRouteHeaders(http, failure.Attempts.Count > 0 ? failure.Attempts[^1].Deployment.Name : "", failure.Attempts.Count(a => !a.Skipped), failure.Fallbacks);
-        if (last.Kind is ModelErrorKind.BadRequest or ModelErrorKind.ContextLengthExceeded && last.ProviderBody is { Length: > 0 } body && last.StatusCode is { } status)
-        {
-            http.Response.StatusCode = status;
-            http.Response.ContentType = "application/json";
-            await http.Response.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        var error = last.Kind switch
-        {
-            ModelErrorKind.RateLimited => new OpenAiError(429, $"Every deployment of '{failure.Alias}' is rate limited: {last.Message}", "rate_limit_exceeded", "rate_limit_exceeded"),
-            ModelErrorKind.Timeout => new OpenAiError(504, failure.Message, "server_error", "upstream_timeout"),
-            ModelErrorKind.ContextLengthExceeded => new OpenAiError(400, last.Message, "invalid_request_error", "context_length_exceeded", "messages"),
-            ModelErrorKind.BadRequest => new OpenAiError(400, last.Message, "invalid_request_error"),
-            ModelErrorKind.CircuitOpen => new OpenAiError(503, failure.Message, "server_error", "upstream_unavailable"),
-            _ => new OpenAiError(502, failure.Message, "server_error", "upstream_error"),
-        };
-        if (last.RetryAfter is { } retryAfter && error.Status == 429)
-        {
-            http.Response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        }
-
-        await WriteErrorAsync(http, error).ConfigureAwait(false);
-    }
-
-    public static async Task WriteErrorAsync(HttpContext http, OpenAiError error)
-    {
-        http.Response.StatusCode = error.Status;
-        http.Response.ContentType = "application/json";
-        var body = error.ToJson();
-        http.Response.ContentLength = body.Length;
-        await http.Response.Body.WriteAsync(body, http.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static string? Header(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var value) && value.Count > 0 && !string.IsNullOrWhiteSpace(value[0]) ? value[0] : null;
 }

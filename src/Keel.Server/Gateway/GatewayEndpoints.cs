@@ -19,7 +19,7 @@ public static class GatewayEndpoints
         app.MapGet("/v1/models", ListModelsAsync);
         app.MapGet("/healthz", HealthAsync);
         Api.TaskEndpoints.Map(app);
-        app.Map("/v1/{**rest}", (HttpContext http) => ChatCompletionsEndpoint.WriteErrorAsync(http,
+        app.Map("/v1/{**rest}", (HttpContext http) => GatewayResponses.WriteErrorAsync(http,
             OpenAiError.NotFound($"Keel's gateway does not serve {http.Request.Method} {http.Request.Path}. It serves POST /v1/chat/completions and GET /v1/models.")));
     }
 
@@ -27,7 +27,7 @@ public static class GatewayEndpoints
     {
         if (await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false) is null)
         {
-            await ChatCompletionsEndpoint.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
+            await GatewayResponses.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
             return;
         }
 

@@ -69,6 +69,7 @@ public static class KeelServer
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<TaskDirectory>();
         services.AddSingleton<SessionDirectory>();
+        services.AddSingleton<CallContextResolver>();
         services.AddSingleton<StepWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<StepWriter>());
         services.AddSingleton<GatewayStepRecorder>();
