@@ -22,11 +22,7 @@ internal static class AnthropicError
             writer.WriteEndObject();
         }
 
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength = buffer.WrittenCount;
-        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return MockJson.RespondAsync(context, status, buffer);
     }
 
     /// <summary>The failure a scenario injects, with Anthropic's error type for the status.</summary>

@@ -57,10 +57,6 @@ internal static class Introspection
             writer.WriteEndArray();
         }
 
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        response.ContentLength = buffer.WrittenCount;
-        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return MockJson.RespondAsync(context, StatusCodes.Status200OK, buffer);
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 
 namespace Keel.MockUpstream;
 
@@ -10,4 +12,14 @@ namespace Keel.MockUpstream;
 internal static class MockJson
 {
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Sends a written JSON body, whole, with its status and length.</summary>
+    public static Task RespondAsync(HttpContext context, int status, ArrayBufferWriter<byte> buffer)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        response.ContentLength = buffer.WrittenCount;
+        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+    }
 }

@@ -23,11 +23,7 @@ internal static class OpenAiError
             writer.WriteEndObject();
         }
 
-        var response = context.Response;
-        response.StatusCode = status;
-        response.ContentType = "application/json";
-        response.ContentLength = buffer.WrittenCount;
-        return response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).AsTask();
+        return MockJson.RespondAsync(context, status, buffer);
     }
 
     /// <summary>The failure a scenario injects, worded as OpenAI words it for that status and code.</summary>
