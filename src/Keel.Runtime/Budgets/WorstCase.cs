@@ -11,9 +11,10 @@ public static class WorstCase
 {
     public static long InputWithMargin(long countedPromptTokens) => countedPromptTokens + (countedPromptTokens / 10) + 16;
 
-    public static decimal Cost(long countedPromptTokens, IEnumerable<(ModelPrice Price, int MaxOutputTokens)> deployments, int? requestMaxTokens)
+    /// <param name="choices">How many answers the call asks for (OpenAI's <c>n</c>): each may use the whole output allowance.</param>
+    public static decimal Cost(long countedPromptTokens, IEnumerable<(ModelPrice Price, int MaxOutputTokens)> deployments, int? requestMaxTokens, int choices = 1)
     {
         var input = InputWithMargin(countedPromptTokens);
-        return deployments.Select(d => d.Price.Cost(input, 0, requestMaxTokens ?? d.MaxOutputTokens)).DefaultIfEmpty(0).Max();
+        return deployments.Select(d => d.Price.Cost(input, 0, (long)(requestMaxTokens ?? d.MaxOutputTokens) * Math.Max(1, choices))).DefaultIfEmpty(0).Max();
     }
 }

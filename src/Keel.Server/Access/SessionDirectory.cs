@@ -14,6 +14,11 @@ public sealed class SessionDirectory(IKeelStore store)
         if (!_owners.TryGetValue(sessionId, out var owner))
         {
             owner = (await store.EnsureSessionAsync(sessionId, customerId, cancellationToken).ConfigureAwait(false)).CustomerId;
+            if (_owners.Count > 100_000)
+            {
+                _owners.Clear(); // bounded memory; a forgotten session's owner is read again from the store
+            }
+
             _owners[sessionId] = owner;
         }
 

@@ -10,6 +10,7 @@ namespace Keel.Server.Access;
 /// </summary>
 public sealed class TaskDirectory(IKeelStore store, StepWriter writer)
 {
+    private const int MaxRemembered = 100_000;
     private readonly ConcurrentDictionary<string, TaskEntry> _tasks = new(StringComparer.Ordinal);
 
     /// <summary>Claims the next step number of <paramref name="taskId"/> for <paramref name="customerId"/>.</summary>
@@ -23,6 +24,11 @@ public sealed class TaskDirectory(IKeelStore store, StepWriter writer)
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             var existing = await store.GetTaskSummaryAsync(taskId, cancellationToken).ConfigureAwait(false);
             var next = existing is null ? 1 : await store.NextStepSeqAsync(taskId, cancellationToken).ConfigureAwait(false);
+            if (_tasks.Count > MaxRemembered)
+            {
+                _tasks.Clear(); // a forgotten task is looked up again (after a flush), never misnumbered
+            }
+
             entry = _tasks.GetOrAdd(taskId, new TaskEntry(existing?.Task.CustomerId ?? customerId, next - 1));
         }
 

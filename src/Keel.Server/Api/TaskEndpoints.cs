@@ -3,6 +3,7 @@ using Keel.Oversight;
 using Keel.Server.Access;
 using Keel.Server.Gateway;
 using Keel.Server.Recording;
+using Keel.Server.Routing;
 using Keel.Server.Wire;
 using Keel.Storage;
 using Keel.Tasks;
@@ -24,30 +25,41 @@ public static class TaskEndpoints
         app.MapPost("/v1/tasks/{id}/interventions", InterventionAsync);
     }
 
-    private static async Task OutcomeAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer)
+    private static async Task OutcomeAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, GatewayCatalog catalog)
     {
-        var body = await ReadAsync(http, keys, store, writer, id).ConfigureAwait(false);
+        var body = await ReadAsync(http, keys, store, writer, catalog, id).ConfigureAwait(false);
         if (body is not { } request)
         {
             return;
         }
 
-        var outcome = request.Json.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String
-            && Enum.TryParse<TaskOutcome>(o.GetString(), ignoreCase: true, out var parsed) ? parsed : (TaskOutcome?)null;
+        TaskOutcome? outcome = request.Json.TryGetProperty("outcome", out var o) && o.ValueKind == JsonValueKind.String
+            && Enum.TryParse<TaskOutcome>(o.GetString(), ignoreCase: true, out var parsed) ? parsed : null;
         if (outcome is null)
         {
             await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid("'outcome' must be \"success\" or \"failure\".", "outcome")).ConfigureAwait(false);
             return;
         }
 
-        decimal? value = request.Json.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        decimal? value = null;
+        if (request.Json.TryGetProperty("value", out var v) && v.ValueKind != JsonValueKind.Null)
+        {
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDecimal(out var parsedValue))
+            {
+                await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid("'value' must be a number.", "value")).ConfigureAwait(false);
+                return;
+            }
+
+            value = parsedValue;
+        }
+
         await store.SetOutcomeAsync(request.Task.Id, outcome.Value, value, http.RequestAborted).ConfigureAwait(false);
         await Results.Json(new { task_id = request.Task.Id, outcome = outcome.Value.ToString().ToLowerInvariant(), value }).ExecuteAsync(http).ConfigureAwait(false);
     }
 
-    private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, TimeProvider time)
+    private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, GatewayCatalog catalog, TimeProvider time)
     {
-        var body = await ReadAsync(http, keys, store, writer, id).ConfigureAwait(false);
+        var body = await ReadAsync(http, keys, store, writer, catalog, id).ConfigureAwait(false);
         if (body is not { } request)
         {
             return;
@@ -55,20 +67,23 @@ public static class TaskEndpoints
 
         var json = request.Json;
         string? Text(string name) => json.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        DateTimeOffset? Time(string name) => json.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String && p.TryGetDateTimeOffset(out var t) ? t : null;
         var actor = Text("actor");
-        var ended = json.TryGetProperty("ended_at", out var e) && e.TryGetDateTimeOffset(out var end) ? end : time.GetUtcNow();
-        var started = json.TryGetProperty("started_at", out var s) && s.TryGetDateTimeOffset(out var start) ? start
-            : json.TryGetProperty("seconds", out var secs) && secs.ValueKind == JsonValueKind.Number && secs.GetDouble() >= 0 ? ended.AddSeconds(-secs.GetDouble()) : (DateTimeOffset?)null;
+        var ended = Time("ended_at") ?? time.GetUtcNow();
+        var started = Time("started_at")
+            ?? (json.TryGetProperty("seconds", out var secs) && secs.ValueKind == JsonValueKind.Number && secs.TryGetDouble(out var seconds) && seconds >= 0 && seconds <= MaxSeconds
+                ? ended.AddSeconds(-seconds)
+                : null);
         var kind = Enum.TryParse<InterventionKind>(Text("kind") ?? "intervention", ignoreCase: true, out var k) ? k : (InterventionKind?)null;
+        int? stepSeq = json.TryGetProperty("step", out var st) && st.ValueKind == JsonValueKind.Number && st.TryGetInt32(out var step) && step > 0 ? step : null;
         if (actor is null || started is null || kind is null || started > ended)
         {
             await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid(
-                "An intervention needs 'actor', and 'seconds' or 'started_at' (with 'ended_at', default now) in order; 'kind' is approval, intervention or review.")).ConfigureAwait(false);
+                "An intervention needs 'actor', and 'seconds' (0 to a year) or 'started_at' (with 'ended_at', default now) in order; 'kind' is approval, intervention or review.")).ConfigureAwait(false);
             return;
         }
 
         var seq = await tasks.NextSeqAsync(request.Task.Id, request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false) ?? 0;
-        var stepSeq = json.TryGetProperty("step", out var st) && st.ValueKind == JsonValueKind.Number ? st.GetInt32() : (int?)null;
         var intervention = InterventionJournal.New(request.Task, seq, actor, kind.Value, Text("decision"), started.Value, ended, stepSeq, Text("note"));
         var rate = await store.HumanRateAsync(request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false);
         await writer.EnqueueAsync(InterventionJournal.Commit(request.Task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, request.Task.Id))).ConfigureAwait(false);
@@ -77,7 +92,9 @@ public static class TaskEndpoints
             .ExecuteAsync(http).ConfigureAwait(false);
     }
 
-    private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, string id)
+    private const double MaxSeconds = 366 * 24 * 3600;
+
+    private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, GatewayCatalog catalog, string id)
     {
         var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
         if (key is null)
@@ -98,12 +115,23 @@ public static class TaskEndpoints
 
         try
         {
-            using var document = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted).ConfigureAwait(false);
+            using var document = JsonDocument.Parse(await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false));
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                await GatewayResponses.WriteErrorAsync(http, OpenAiError.InvalidJson("the body must be a JSON object.")).ConfigureAwait(false);
+                return null;
+            }
+
             return (summary.Task, document.RootElement.Clone());
         }
         catch (JsonException ex)
         {
             await GatewayResponses.WriteErrorAsync(http, OpenAiError.InvalidJson(ex.Message)).ConfigureAwait(false);
+            return null;
+        }
+        catch (GatewayException ex)
+        {
+            await GatewayResponses.WriteErrorAsync(http, ex.Error).ConfigureAwait(false);
             return null;
         }
     }

@@ -130,11 +130,6 @@ internal static class GatewayConfigValidator
             Fail("retry.max_retries", "must be between 0 and 10.");
         }
 
-        if (config.Retry.AttemptTimeoutMs <= 0)
-        {
-            Fail("retry.attempt_timeout_ms", "must be positive.");
-        }
-
         if (config.CircuitBreaker.FailureRatio is <= 0 or > 1)
         {
             Fail("circuit_breaker.failure_ratio", "must be in (0, 1].");
@@ -143,6 +138,33 @@ internal static class GatewayConfigValidator
         if (config.CircuitBreaker.MinimumThroughput < 2)
         {
             Fail("circuit_breaker.minimum_throughput", "must be at least 2.");
+        }
+
+        // The ranges Polly accepts; checked here so a bad value stops start-up instead of failing every request.
+        const double Day = 86_400_000;
+        if (config.Retry.AttemptTimeoutMs is < 10 or > Day)
+        {
+            Fail("retry.attempt_timeout_ms", "must be between 10 ms and one day.");
+        }
+
+        if (config.Retry.BaseDelayMs is < 0 or > Day)
+        {
+            Fail("retry.base_delay_ms", "must be between 0 and one day.");
+        }
+
+        if (config.Retry.MaxRetryAfterMs is < 0 or > Day)
+        {
+            Fail("retry.max_retry_after_ms", "must be between 0 and one day.");
+        }
+
+        if (config.CircuitBreaker.BreakMs is < 500 or > Day)
+        {
+            Fail("circuit_breaker.break_ms", "must be between 500 ms and one day.");
+        }
+
+        if (config.CircuitBreaker.SamplingMs is < 500 or > Day)
+        {
+            Fail("circuit_breaker.sampling_ms", "must be between 500 ms and one day.");
         }
     }
 }

@@ -39,7 +39,7 @@ public sealed class ChatCompletionsEndpoint(
         {
             var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false)
                 ?? throw new GatewayException(http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey());
-            var request = ChatCompletionRequest.Parse(await ReadBodyAsync(http, catalog.MaxBodyBytes, cancellationToken).ConfigureAwait(false));
+            var request = ChatCompletionRequest.Parse(await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, cancellationToken).ConfigureAwait(false));
             if (!catalog.TryGet(request.Model, out var route))
             {
                 throw new GatewayException(OpenAiError.UnknownModel(request.Model));
@@ -52,7 +52,7 @@ public sealed class ChatCompletionsEndpoint(
 
             // Admission: the worst case is reserved on every budget that applies before any provider is called.
             using var reservation = await budgets.AppliesAsync(subject, cancellationToken).ConfigureAwait(false)
-                ? await budgets.ReserveAsync(subject, WorstCase.Cost(request.PromptTokens(Tokens), plan.Select(d => (d.Price, d.Deployment.MaxOutputTokens)), request.MaxTokens), cancellationToken).ConfigureAwait(false)
+                ? await budgets.ReserveAsync(subject, WorstCase.Cost(request.PromptTokens(Tokens), plan.Select(d => (d.Price, d.Deployment.MaxOutputTokens)), request.MaxTokens, request.Choices), cancellationToken).ConfigureAwait(false)
                 : null;
             http.Response.Headers["x-keel-task-id"] = context.TaskId;
             if (degrade)
@@ -93,9 +93,11 @@ public sealed class ChatCompletionsEndpoint(
         RouteResult<UpstreamCompletion> result;
         try
         {
+            // Not cancelled when the client goes: the provider bills a call it already started, so the call is finished
+            // (each attempt has its own deadline) and recorded and settled like any other.
             result = await caller.ExecuteAsync(request.Model, [.. plan.Select(d => d.Deployment)],
                 (deployment, attempt, token) => new ValueTask<UpstreamCompletion>(Upstream(plan, deployment).CompleteAsync(request, deployment, attempt, token)),
-                cancellationToken).ConfigureAwait(false);
+                CancellationToken.None).ConfigureAwait(false);
         }
         catch (ModelCallFailedException ex)
         {
@@ -208,6 +210,11 @@ public sealed class ChatCompletionsEndpoint(
         {
             failure = new ModelCallException(ModelErrorKind.Connection, "The client disconnected mid-stream.", inner: ex);
         }
+        catch (Exception ex) when (failure is null)
+        {
+            failure = ex; // anything else that broke the stream is a failed step, never a clean one
+            throw;
+        }
         finally
         {
             await RecordStepAsync().ConfigureAwait(false);
@@ -217,27 +224,5 @@ public sealed class ChatCompletionsEndpoint(
     private static IUpstream Upstream(IReadOnlyList<GatewayDeployment> plan, global::Keel.Routing.Deployment deployment) =>
         plan.First(d => ReferenceEquals(d.Deployment, deployment)).Upstream;
 
-    private static async Task<byte[]> ReadBodyAsync(HttpContext http, long limit, CancellationToken cancellationToken)
-    {
-        if (http.Request.ContentLength > limit)
-        {
-            throw new GatewayException(OpenAiError.TooLarge(limit));
-        }
-
-        using var buffer = new MemoryStream(http.Request.ContentLength is { } length ? (int)length : 4096);
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > limit)
-            {
-                throw new GatewayException(OpenAiError.TooLarge(limit));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 
 }

@@ -20,7 +20,7 @@ internal static class CountedUsage
     public static UsageDetails For(ChatCompletionRequest request, string output, global::Keel.Routing.Deployment deployment)
     {
         var prompt = request.PromptTokens(Tokens);
-        var counted = Math.Min(Tokens.Count(output), request.MaxTokens ?? deployment.MaxOutputTokens);
+        var counted = Math.Min(Tokens.Count(output), (long)(request.MaxTokens ?? deployment.MaxOutputTokens) * request.Choices);
         return new UsageDetails { InputTokenCount = prompt, OutputTokenCount = counted, TotalTokenCount = prompt + counted };
     }
 

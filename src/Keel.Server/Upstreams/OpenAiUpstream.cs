@@ -191,9 +191,9 @@ public sealed class OpenAiUpstream(HttpClient http, Uri baseUrl, string? apiKey,
                 {
                     usageOnly = Accumulator.Add(bytes);
                 }
-                catch (JsonException ex)
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
                 {
-                    throw new ModelCallException(ModelErrorKind.ServerError, $"The upstream sent a chunk that is not JSON: {ex.Message}", 502);
+                    throw new ModelCallException(ModelErrorKind.ServerError, $"The upstream sent a chunk Keel cannot read: {ex.Message}", 502);
                 }
 
                 if (usageOnly && !clientWantsUsage)

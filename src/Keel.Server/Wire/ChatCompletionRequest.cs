@@ -20,6 +20,7 @@ public sealed class ChatCompletionRequest
         ClientWantsUsage = body["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var usage) && usage;
         HasTools = body["tools"] is JsonArray { Count: > 0 };
         MaxTokens = ReadInt(body["max_completion_tokens"]) ?? ReadInt(body["max_tokens"]);
+        Choices = Math.Max(1, ReadInt(body["n"]) ?? 1);
     }
 
     public JsonObject Body { get; }
@@ -35,6 +36,9 @@ public sealed class ChatCompletionRequest
 
     public bool HasTools { get; }
     public int? MaxTokens { get; }
+
+    /// <summary>How many answers the client asked for (<c>n</c>); the provider bills each one's output.</summary>
+    public int Choices { get; }
 
     /// <summary>Parses and checks the fields every request needs.</summary>
     /// <exception cref="GatewayException">The body is not JSON, or lacks a model or messages.</exception>

@@ -79,7 +79,7 @@ public static class OpenAiChatReader
             _ => null,
         };
 
-        options.ResponseFormat = body["response_format"]?["type"] is JsonValue type ? type.GetValue<string>() switch
+        options.ResponseFormat = body["response_format"]?["type"] is JsonValue type && type.TryGetValue<string>(out var formatType) ? formatType switch
         {
             "json_object" => ChatResponseFormat.Json,
             "json_schema" when body["response_format"]!["json_schema"] is JsonObject schema => ChatResponseFormat.ForJsonSchema(
@@ -121,12 +121,24 @@ public static class OpenAiChatReader
                             contents.Add(new TextContent(Text(part["text"])));
                             break;
                         case "image_url" when Text(part["image_url"]?["url"]) is { } url:
-                            contents.Add(url.StartsWith("data:", StringComparison.Ordinal) ? new DataContent(url) : new UriContent(url, "image/*"));
+                            contents.Add(Image(url));
                             break;
                     }
                 }
 
                 break;
+        }
+    }
+
+    private static AIContent Image(string url)
+    {
+        try
+        {
+            return url.StartsWith("data:", StringComparison.Ordinal) ? new DataContent(url) : new UriContent(url, "image/*");
+        }
+        catch (Exception ex) when (ex is FormatException or UriFormatException or ArgumentException)
+        {
+            throw new GatewayException(OpenAiError.Invalid($"image_url.url is not a valid URL or data URI: {ex.Message}", "messages"));
         }
     }
 
