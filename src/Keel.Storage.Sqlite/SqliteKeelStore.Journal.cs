@@ -61,6 +61,11 @@ public sealed partial class SqliteKeelStore
                     transaction.Rollback();
                     Journal.RolledBackTo(0);
                 }
+                catch
+                {
+                    Journal.RolledBackTo(0); // nothing the transaction wrote may count as stored
+                    throw;
+                }
             }
 
             return CommitOneByOne(connection, commits);
@@ -100,6 +105,11 @@ public sealed partial class SqliteKeelStore
                 transaction.Release("step");
                 Journal.RolledBackTo(mark);
                 (failures ??= []).Add(ex);
+            }
+            catch
+            {
+                Journal.RolledBackTo(0);
+                throw;
             }
         }
 

@@ -34,6 +34,9 @@ public sealed class ConfigValidationTests
         ["empty provider"] = (c => c["providers"]!["upstream"] = null, ["providers.upstream"]),
         ["alias without its deployment list"] = (c => c["models"]!["chat"]!["deployments"] = null, ["models.chat.deployments"]),
         ["too many retries"] = (c => c["retry"] = new JsonObject { ["max_retries"] = 50 }, ["retry.max_retries"]),
+        ["attempt timeout Polly refuses"] = (c => c["retry"] = new JsonObject { ["attempt_timeout_ms"] = 5 }, ["retry.attempt_timeout_ms"]),
+        ["breaker break Polly refuses"] = (c => c["circuit_breaker"] = new JsonObject { ["break_ms"] = 100 }, ["circuit_breaker.break_ms"]),
+        ["breaker window Polly refuses"] = (c => c["circuit_breaker"] = new JsonObject { ["sampling_ms"] = 100 }, ["circuit_breaker.sampling_ms"]),
     };
 
     public static TheoryData<string, bool> BadConfigs() =>

@@ -68,7 +68,7 @@ public sealed class ToolLoopAgent : IAgent
                 var refusal = Gate is null ? null : await Gate(context, call, cancellationToken).ConfigureAwait(false);
                 var result = refusal ?? await context.ToolAsync(call.Name, call.CallId,
                     async token => Json.Result(await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), token).ConfigureAwait(false)),
-                    tool.AdditionalProperties.TryGetValue(CostKey, out var cost) && cost is decimal price ? price : 0,
+                    ToolCost(tool),
                     cancellationToken).ConfigureAwait(false);
                 messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
             }
@@ -76,4 +76,13 @@ public sealed class ToolLoopAgent : IAgent
 
         throw new InvalidOperationException($"Agent '{Name}' did not finish within {MaxTurns} model turns.");
     }
+
+    /// <summary>A tool's declared price per call, in any numeric type; anything else is a mistake, not free.</summary>
+    private static decimal ToolCost(AIFunction tool) => tool.AdditionalProperties.TryGetValue(CostKey, out var cost) ? cost switch
+    {
+        null => 0,
+        decimal d => d,
+        double or float or int or long => Convert.ToDecimal(cost, System.Globalization.CultureInfo.InvariantCulture),
+        _ => throw new InvalidOperationException($"Tool '{tool.Name}' declares {CostKey} as {cost.GetType().Name}; give a number of USD."),
+    } : 0;
 }

@@ -6,7 +6,9 @@ namespace Keel.Budgets;
 /// </summary>
 internal sealed class BudgetAccount(Budget budget, DateTimeOffset periodStart, decimal spent)
 {
-    private readonly HashSet<decimal> _fired = [.. budget.Thresholds.Where(t => spent >= t * budget.LimitUsd)];
+    // Not pre-filled from the stored spending: a threshold crossed before a restart may be published again, and the
+    // store's unique (budget, threshold, period) key makes sure it is delivered once.
+    private readonly HashSet<decimal> _fired = [];
 
     public Budget Budget { get; set; } = budget;
     public DateTimeOffset PeriodStart { get; private set; } = periodStart;
@@ -14,6 +16,15 @@ internal sealed class BudgetAccount(Budget budget, DateTimeOffset periodStart, d
     public decimal Reserved { get; set; }
 
     public decimal Remaining => Budget.LimitUsd - Spent - Reserved;
+
+    /// <summary>The budget was changed in a way that moves its period: start over from what the store says.</summary>
+    public void Reset(Budget changed, DateTimeOffset periodStart, decimal spent)
+    {
+        Budget = changed;
+        PeriodStart = periodStart;
+        Spent = spent;
+        _fired.Clear();
+    }
 
     /// <summary>Starts a new period when <paramref name="now"/> has left the current one.</summary>
     public void Roll(DateTimeOffset now)

@@ -119,7 +119,21 @@ public sealed class BudgetLedger : IDisposable
                 var key = (budget.Scope, AccountKey(budget));
                 if (current.TryGetValue(key, out var known) && known.Budget.Id == budget.Id)
                 {
-                    known.Budget = budget;
+                    if (known.Budget.Period != budget.Period)
+                    {
+                        // A new period kind starts elsewhere: re-sum it. The same account keeps its reservations.
+                        var periodStart = budget.PeriodStart(now);
+                        var spentSoFar = await _store.SpentAsync(budget.Scope, budget.ScopeId, budget.CustomerId, periodStart, cancellationToken).ConfigureAwait(false);
+                        lock (_gate)
+                        {
+                            known.Reset(budget, periodStart, spentSoFar);
+                        }
+                    }
+                    else
+                    {
+                        known.Budget = budget;
+                    }
+
                     next[key] = known;
                     continue;
                 }
@@ -139,6 +153,23 @@ public sealed class BudgetLedger : IDisposable
         {
             _reload.Release();
         }
+    }
+
+    /// <summary>
+    /// Adds spending that was not reserved (a person's time, priced after the fact) to every budget of the
+    /// subject, with the threshold alerts it causes. It cannot be refused: the time was already spent.
+    /// </summary>
+    public async ValueTask RecordAsync(BudgetSubject subject, decimal usd, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await ReloadIfStaleAsync(cancellationToken).ConfigureAwait(false);
+        List<BudgetAccount> accounts;
+        lock (_gate)
+        {
+            accounts = [.. subject.Scopes().Where(_accounts.ContainsKey).Select(scope => _accounts[scope])];
+        }
+
+        Settle(accounts, 0, usd);
     }
 
     internal void Settle(IReadOnlyList<BudgetAccount> accounts, decimal reservedUsd, decimal actualUsd)

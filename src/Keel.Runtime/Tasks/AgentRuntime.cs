@@ -56,6 +56,13 @@ public sealed class AgentRuntime
         {
             finished = running with { Status = AgentTaskStatus.Failed, Error = ex.Message, EndedAt = Time.GetUtcNow() };
         }
+        catch (OperationCanceledException)
+        {
+            // Cancelled by its caller: the task ends failed, not running forever, and the cancellation goes on up.
+            var cancelled = running with { Status = AgentTaskStatus.Failed, Error = "The task was cancelled.", EndedAt = Time.GetUtcNow() };
+            await Store.CommitStepAsync(new StepCommit { Task = cancelled, Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, cancelled)] }, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
 
         await Store.CommitStepAsync(new StepCommit { Task = finished, Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, finished)] }, CancellationToken.None).ConfigureAwait(false);
         return finished;

@@ -146,6 +146,10 @@ public sealed class TaskContext
         var intervention = InterventionJournal.New(Task, seq, actor, kind, decision, startedAt, endedAt, stepSeq, note);
         var rate = await _runtime.Store.HumanRateAsync(Task.CustomerId, cancellationToken).ConfigureAwait(false);
         await CommitAsync(InterventionJournal.Commit(Task, seq, intervention, rate, Scope)).ConfigureAwait(false);
+        if (_runtime.Budgets is { } budgets)
+        {
+            await budgets.RecordAsync(Subject, HumanRates.Cost(intervention.Seconds, rate), cancellationToken).ConfigureAwait(false);
+        }
         return intervention;
     }
 

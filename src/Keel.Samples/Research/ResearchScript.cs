@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 
 namespace Keel.Samples.Research;
 
-/// <summary>How a capable model would research: search once, read every hit in parallel, then summarise.</summary>
+/// <summary>How a capable model would research: search once, ask for every hit in one turn (parallel tool calls), then summarise.</summary>
 public sealed class ResearchScript : ISimulationScript
 {
     public SimulatedTurn NextTurn(IReadOnlyList<ChatMessage> messages, IReadOnlyList<AITool> tools, Random random)

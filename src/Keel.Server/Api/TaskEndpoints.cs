@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Keel.Budgets;
 using Keel.Oversight;
 using Keel.Server.Access;
 using Keel.Server.Gateway;
@@ -57,7 +58,7 @@ public static class TaskEndpoints
         await Results.Json(new { task_id = request.Task.Id, outcome = outcome.Value.ToString().ToLowerInvariant(), value }).ExecuteAsync(http).ConfigureAwait(false);
     }
 
-    private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, GatewayCatalog catalog, TimeProvider time)
+    private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, GatewayCatalog catalog, BudgetLedger budgets, TimeProvider time)
     {
         var body = await ReadAsync(http, keys, store, writer, catalog, id).ConfigureAwait(false);
         if (body is not { } request)
@@ -87,6 +88,8 @@ public static class TaskEndpoints
         var intervention = InterventionJournal.New(request.Task, seq, actor, kind.Value, Text("decision"), started.Value, ended, stepSeq, Text("note"));
         var rate = await store.HumanRateAsync(request.Task.CustomerId, http.RequestAborted).ConfigureAwait(false);
         await writer.EnqueueAsync(InterventionJournal.Commit(request.Task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, request.Task.Id))).ConfigureAwait(false);
+        var task = request.Task;
+        await budgets.RecordAsync(new BudgetSubject(task.CustomerId, SessionId: task.SessionId, TaskId: task.Id, Agent: task.Agent), HumanRates.Cost(intervention.Seconds, rate), http.RequestAborted).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status201Created;
         await Results.Json(new { id = intervention.Id, task_id = request.Task.Id, step = seq, seconds = intervention.Seconds, cost_usd = HumanRates.Cost(intervention.Seconds, rate) })
             .ExecuteAsync(http).ConfigureAwait(false);

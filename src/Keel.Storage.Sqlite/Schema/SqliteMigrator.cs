@@ -26,6 +26,11 @@ internal static class SqliteMigrator
     {
         var target = targetVersion ?? LatestVersion;
         var current = CurrentVersion(connection);
+        if (current == 0 && HasForeignTables(connection))
+        {
+            throw new StoreException($"{source} is an SQLite database, but not a Keel database: it already holds tables of its own. Choose another file.");
+        }
+
         if (current > LatestVersion)
         {
             throw new StoreException(
@@ -44,6 +49,13 @@ internal static class SqliteMigrator
 
             transaction.Commit();
         }
+    }
+
+    private static bool HasForeignTables(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private static List<Migration> LoadMigrations()
