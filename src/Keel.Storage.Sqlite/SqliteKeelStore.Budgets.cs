@@ -52,11 +52,12 @@ public sealed partial class SqliteKeelStore
         ReadAsync(connection =>
         {
             using var query = connection.CreateCommand();
+            // Every scope but a task's reads its customer's usage through usage_by_customer_time and filters the rest.
             var filter = scope switch
             {
-                BudgetScope.Key => "api_key_id = $scope_id",
+                BudgetScope.Key => "customer_id = $customer AND api_key_id = $scope_id",
                 BudgetScope.Customer => "customer_id = $scope_id",
-                BudgetScope.Session => "session_id = $scope_id",
+                BudgetScope.Session => "customer_id = $customer AND session_id = $scope_id",
                 BudgetScope.Task => "task_id = $scope_id",
                 _ => "customer_id = $customer AND agent = $scope_id",
             };

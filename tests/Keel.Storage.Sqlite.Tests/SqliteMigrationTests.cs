@@ -11,7 +11,7 @@ public sealed class SqliteMigrationTests : IDisposable
     private static readonly string[] Tables = ["api_keys", "blobs", "budget_events", "budgets", "context_snapshots", "customers", "interventions", "sessions", "spans", "steps", "tasks", "usage_events"];
 
     private static readonly string[] ListingIndexes =
-        ["interventions_by_task", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "usage_by_agent_time", "usage_by_customer_time", "usage_by_key_time", "usage_by_session_time", "usage_by_task"];
+        ["interventions_by_task", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "usage_by_customer_time", "usage_by_task"];
 
     private readonly TempDatabase _database = new();
 
