@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using Keel.Access;
+using Keel.Server.Gateway;
+using Keel.Server.Wire;
 using Keel.Storage;
+using Microsoft.AspNetCore.Http;
 
 namespace Keel.Server.Access;
 
@@ -12,6 +15,22 @@ public sealed class ApiKeyAuthenticator(IKeelStore store, TimeProvider time)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (ApiKey? Key, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The request's key; or, when it has none or an unknown one, null after answering 401 in OpenAI's shape.
+    /// Every authenticated endpoint starts here.
+    /// </summary>
+    public async ValueTask<ApiKey?> AuthenticateOrRefuseAsync(HttpContext http)
+    {
+        var authorization = http.Request.Headers.Authorization;
+        var key = await AuthenticateAsync(authorization, http.RequestAborted).ConfigureAwait(false);
+        if (key is null)
+        {
+            await GatewayResponses.WriteErrorAsync(http, authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
+        }
+
+        return key;
+    }
 
     /// <summary>The key for an <c>Authorization</c> header value, or null when it is missing or unknown.</summary>
     public async ValueTask<ApiKey?> AuthenticateAsync(string? authorization, CancellationToken cancellationToken)

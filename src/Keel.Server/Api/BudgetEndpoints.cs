@@ -18,10 +18,9 @@ public static class BudgetEndpoints
 
     private static async Task ListAsync(HttpContext http, ApiKeyAuthenticator keys, BudgetLedger budgets)
     {
-        var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
+        var key = await keys.AuthenticateOrRefuseAsync(http).ConfigureAwait(false);
         if (key is null)
         {
-            await GatewayResponses.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
             return;
         }
 

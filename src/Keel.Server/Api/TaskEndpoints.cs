@@ -99,10 +99,9 @@ public static class TaskEndpoints
 
     private static async Task<(AgentTask Task, JsonElement Json)?> ReadAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, GatewayCatalog catalog, string id)
     {
-        var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false);
+        var key = await keys.AuthenticateOrRefuseAsync(http).ConfigureAwait(false);
         if (key is null)
         {
-            await GatewayResponses.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
             return null;
         }
 

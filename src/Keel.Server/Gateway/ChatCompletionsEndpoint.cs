@@ -37,8 +37,11 @@ public sealed class ChatCompletionsEndpoint(
         var cancellationToken = http.RequestAborted;
         try
         {
-            var key = await keys.AuthenticateAsync(http.Request.Headers.Authorization, cancellationToken).ConfigureAwait(false)
-                ?? throw new GatewayException(http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey());
+            if (await keys.AuthenticateOrRefuseAsync(http).ConfigureAwait(false) is not { } key)
+            {
+                return;
+            }
+
             var request = ChatCompletionRequest.Parse(await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, cancellationToken).ConfigureAwait(false));
             if (!catalog.TryGet(request.Model, out var route))
             {

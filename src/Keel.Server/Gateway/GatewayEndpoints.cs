@@ -26,9 +26,8 @@ public static class GatewayEndpoints
 
     private static async Task ListModelsAsync(HttpContext http, GatewayCatalog catalog, ApiKeyAuthenticator keys, TimeProvider time)
     {
-        if (await keys.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted).ConfigureAwait(false) is null)
+        if (await keys.AuthenticateOrRefuseAsync(http).ConfigureAwait(false) is null)
         {
-            await GatewayResponses.WriteErrorAsync(http, http.Request.Headers.Authorization.Count == 0 ? OpenAiError.MissingKey() : OpenAiError.BadKey()).ConfigureAwait(false);
             return;
         }
 
