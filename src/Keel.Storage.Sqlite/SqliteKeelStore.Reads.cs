@@ -11,7 +11,8 @@ public sealed partial class SqliteKeelStore
 {
     private const string TaskColumns = """
         id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
-        steps, model_calls, retries, fallbacks, input_tokens, output_tokens, cost_nanousd, outcome, outcome_value
+        steps, model_calls, retries, fallbacks, input_tokens, output_tokens, cost_nanousd, outcome, outcome_value,
+        parent_step, forked_from, forked_at_step, model_override, wake_at, lease_owner, lease_expires_at
         """;
 
     public ValueTask<AgentTask?> FindTaskAsync(string idOrPrefix, CancellationToken cancellationToken = default) =>
@@ -228,7 +229,7 @@ public sealed partial class SqliteKeelStore
                 reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
         }, cancellationToken);
 
-    private static TaskSummary ReadSummary(SqliteDataReader reader)
+    internal static TaskSummary ReadSummary(SqliteDataReader reader)
     {
         var task = new AgentTask
         {
@@ -246,6 +247,13 @@ public sealed partial class SqliteKeelStore
             EndedAt = reader.IsDBNull(11) ? null : SqlValues.Time(reader.GetInt64(11)),
             Outcome = reader.IsDBNull(19) ? null : Enum.Parse<Oversight.TaskOutcome>(reader.GetString(19), ignoreCase: true),
             OutcomeValue = reader.IsDBNull(20) ? null : decimal.Parse(reader.GetString(20), System.Globalization.CultureInfo.InvariantCulture),
+            ParentStep = reader.IsDBNull(21) ? null : reader.GetInt32(21),
+            ForkedFrom = NullableString(reader, 22),
+            ForkedAtStep = reader.IsDBNull(23) ? null : reader.GetInt32(23),
+            ModelOverride = NullableString(reader, 24),
+            WakeAt = reader.IsDBNull(25) ? null : SqlValues.Time(reader.GetInt64(25)),
+            LeaseOwner = NullableString(reader, 26),
+            LeaseExpiresAt = reader.IsDBNull(27) ? null : SqlValues.Time(reader.GetInt64(27)),
         };
         return new TaskSummary(task, reader.GetInt32(12), reader.GetInt32(13), reader.GetInt32(14), reader.GetInt32(15),
             reader.GetInt64(16), reader.GetInt64(17), SqlValues.Usd(reader.GetInt64(18)));

@@ -25,7 +25,7 @@ internal static class BudgetRuntime
         {
             try
             {
-                return await context.ToolAsync("paid_search", null, _ => Task.FromResult("found"), usd, token);
+                return await context.ToolAsync("paid_search", null, (_, _) => Task.FromResult("found"), usd, cancellationToken: token);
             }
             catch (BudgetExceededException ex)
             {

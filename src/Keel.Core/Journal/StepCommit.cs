@@ -29,4 +29,13 @@ public sealed record StepCommit
 
     /// <summary>The task's new state, when the step changes it (start, finish, failure).</summary>
     public AgentTask? Task { get; init; }
+
+    /// <summary>
+    /// The worker committing, when a lease guards the task: the commit is refused with
+    /// <see cref="Storage.LeaseLostException"/> unless that worker still holds it.
+    /// </summary>
+    public string? LeaseOwner { get; init; }
+
+    /// <summary>An approval the task starts waiting for with this commit.</summary>
+    public Approvals.Approval? OpenApproval { get; init; }
 }

@@ -13,7 +13,7 @@ namespace Keel.Storage;
 /// The agent-native database. Every implementation passes the same conformance suite; callers never know
 /// which one they have.
 /// </summary>
-public interface IKeelStore : IAsyncDisposable
+public partial interface IKeelStore : IAsyncDisposable
 {
     /// <summary>Returns the customer with this name, creating it on first use.</summary>
     ValueTask<Customer> EnsureCustomerAsync(string name, CancellationToken cancellationToken = default);

@@ -1,4 +1,4 @@
 namespace Keel.Storage;
 
 /// <summary>The store cannot be opened or used as asked: a missing or corrupt file, a schema from the future.</summary>
-public sealed class StoreException(string message, Exception? inner = null) : Exception(message, inner);
+public class StoreException(string message, Exception? inner = null) : Exception(message, inner);

@@ -8,4 +8,14 @@ public static class TraceIds
     public static string NewTraceId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     public static string NewSpanId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>
+    /// A task's trace id and root span id, derived from its id: every run of a task (a resume after a crash, a
+    /// wake after a timer) adds to the same trace.
+    /// </summary>
+    public static (string TraceId, string RootSpanId) ForTask(string taskId)
+    {
+        var hash = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(taskId));
+        return (Convert.ToHexStringLower(hash.AsSpan(0, 16)), Convert.ToHexStringLower(hash.AsSpan(16, 8)));
+    }
 }

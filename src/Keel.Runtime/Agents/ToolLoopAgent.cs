@@ -66,10 +66,9 @@ public sealed class ToolLoopAgent : IAgent
                 var tool = Tools.FirstOrDefault(t => t.Name == call.Name)
                     ?? throw new InvalidOperationException($"The model called '{call.Name}', which agent '{Name}' does not have.");
                 var refusal = Gate is null ? null : await Gate(context, call, cancellationToken).ConfigureAwait(false);
-                var result = refusal ?? await context.ToolAsync(call.Name, call.CallId,
-                    async token => Json.Result(await tool.InvokeAsync(new AIFunctionArguments(call.Arguments), token).ConfigureAwait(false)),
-                    ToolCost(tool),
-                    cancellationToken).ConfigureAwait(false);
+                var result = refusal ?? await context.ToolAsync(call.Name, Json.Arguments(call.Arguments),
+                    async (toolCall, token) => Json.Result(await tool.InvokeAsync(ToolArguments.For(call, toolCall), token).ConfigureAwait(false)),
+                    ToolCost(tool), call.CallId, cancellationToken).ConfigureAwait(false);
                 messages.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent(call.CallId, result)]));
             }
         }

@@ -40,6 +40,8 @@ public static class InterventionJournal
             Note = note,
         };
 
+    public static string StepName(InterventionKind kind, string actor) => $"{kind.ToString().ToLowerInvariant()} by {actor}";
+
     /// <summary>The step commit for an intervention, priced at <paramref name="usdPerHour"/>.</summary>
     public static StepCommit Commit(AgentTask task, int seq, Intervention intervention, decimal usdPerHour, SpanScope scope)
     {
@@ -53,7 +55,7 @@ public static class InterventionJournal
                 TaskId = task.Id,
                 Seq = seq,
                 Kind = StepKind.Approval,
-                Name = $"{intervention.Kind.ToString().ToLowerInvariant()} by {intervention.Actor}",
+                Name = StepName(intervention.Kind, intervention.Actor),
                 Status = StepStatus.Succeeded,
                 Result = intervention.Decision,
                 StartedAt = intervention.StartedAt,

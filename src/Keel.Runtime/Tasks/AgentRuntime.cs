@@ -3,10 +3,15 @@ using Keel.Journal;
 using Keel.Metering;
 using Keel.Resilience;
 using Keel.Storage;
+using Keel.Workers;
 
 namespace Keel.Tasks;
 
-/// <summary>Runs agents as tasks: creates the task, hands the agent its context, and records how it ended.</summary>
+/// <summary>
+/// Runs agents as durable tasks: creates the task, hands the agent its context, keeps the task's lease alive while
+/// it runs, and records how it ended, parked or failed. Workers (<see cref="TaskWorkerPool"/>) resume tasks through
+/// <see cref="ExecuteAsync"/> after a crash, a timer or a decision.
+/// </summary>
 public sealed class AgentRuntime
 {
     public AgentRuntime(IKeelStore store, ResilientModelCaller models, UsageMeter meter, TimeProvider? timeProvider = null, BudgetLedger? budgets = null)
@@ -17,6 +22,7 @@ public sealed class AgentRuntime
         Meter = meter;
         Time = timeProvider ?? TimeProvider.System;
         Budgets = budgets;
+        InlineWorker = WorkerIds.New("inline");
     }
 
     /// <summary>Budgets every model and tool call reserves against; null runs without caps.</summary>
@@ -27,44 +33,104 @@ public sealed class AgentRuntime
     public UsageMeter Meter { get; }
     public TimeProvider Time { get; }
 
-    /// <summary>Creates a task for <paramref name="agent"/> and runs it to its end. A failing agent yields a failed task, not an exception.</summary>
+    /// <summary>How long a lease lasts without a heartbeat: how soon a crashed worker's tasks run elsewhere.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The lease owner of tasks this runtime runs through <see cref="RunAsync"/>, outside a worker pool.</summary>
+    public string InlineWorker { get; }
+
+    /// <summary>Queues a task for the workers that run <paramref name="agent"/>.</summary>
+    public async Task<AgentTask> SubmitAsync(string agent, string input, string customerId, string? sessionId = null, CancellationToken cancellationToken = default)
+    {
+        var task = new AgentTask
+        {
+            Id = KeelIds.NewTaskId(), Agent = agent, CustomerId = customerId, SessionId = sessionId, Input = input, CreatedAt = Time.GetUtcNow(),
+        };
+        await Store.CreateTaskAsync(task, cancellationToken).ConfigureAwait(false);
+        return task;
+    }
+
+    /// <summary>
+    /// Creates a task for <paramref name="agent"/> and runs it here, now, until it ends or parks. A failing agent
+    /// yields a failed task, not an exception. Should this process die, a worker with the agent resumes the task.
+    /// </summary>
     public async Task<AgentTask> RunAsync(IAgent agent, string input, string customerId, string? sessionId = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(agent);
+        var now = Time.GetUtcNow();
         var task = new AgentTask
         {
-            Id = KeelIds.NewTaskId(),
-            Agent = agent.Name,
-            CustomerId = customerId,
-            SessionId = sessionId,
-            Input = input,
-            CreatedAt = Time.GetUtcNow(),
+            Id = KeelIds.NewTaskId(), Agent = agent.Name, CustomerId = customerId, SessionId = sessionId, Input = input, CreatedAt = now,
+            Status = AgentTaskStatus.Running, StartedAt = now, LeaseOwner = InlineWorker, LeaseExpiresAt = now + Lease,
         };
         await Store.CreateTaskAsync(task, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(task, agent, InlineWorker, failOnCancel: true, cancellationToken).ConfigureAwait(false);
+    }
 
-        var running = task with { Status = AgentTaskStatus.Running, StartedAt = Time.GetUtcNow() };
-        await Store.CommitStepAsync(new StepCommit { Task = running }, cancellationToken).ConfigureAwait(false);
-
-        var context = new TaskContext(this, running);
-        AgentTask finished;
+    /// <summary>
+    /// Runs a task that <paramref name="worker"/> holds the lease of, replaying its journal, until it ends or parks.
+    /// Returns the task's new state; a task whose lease was lost on the way comes back unchanged (its new holder
+    /// carries on).
+    /// </summary>
+    /// <param name="failOnCancel">
+    /// True ends a cancelled task as failed (its caller gave up on it); false hands it back to the queue at once
+    /// (a worker shutting down).
+    /// </param>
+    public async Task<AgentTask> ExecuteAsync(AgentTask task, IAgent agent, string worker, bool failOnCancel = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(agent);
+        var journal = await Store.GetStepsAsync(task.Id, cancellationToken).ConfigureAwait(false);
+        var running = task with { Status = AgentTaskStatus.Running, StartedAt = task.StartedAt ?? Time.GetUtcNow(), LeaseOwner = worker };
+        var context = new TaskContext(this, running, journal, worker);
+        await using var heartbeat = new LeaseHeartbeat(Store, Time, worker, task.Id, Lease, cancellationToken);
         try
         {
-            var output = await agent.RunAsync(context, input, cancellationToken).ConfigureAwait(false);
-            finished = running with { Status = AgentTaskStatus.Succeeded, Output = output, EndedAt = Time.GetUtcNow() };
+            var output = await agent.RunAsync(context, task.Input ?? "", heartbeat.Token).ConfigureAwait(false);
+            return await FinishAsync(context, running with { Status = AgentTaskStatus.Succeeded, Output = output }, worker).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (TaskSuspendedException suspended)
         {
-            finished = running with { Status = AgentTaskStatus.Failed, Error = ex.Message, EndedAt = Time.GetUtcNow() };
+            var waiting = running with { Status = AgentTaskStatus.Waiting, WakeAt = suspended.WakeAt, LeaseOwner = null, LeaseExpiresAt = null };
+            await Store.CommitStepAsync((suspended.Alongside ?? new StepCommit()) with { Task = waiting, LeaseOwner = worker }, CancellationToken.None).ConfigureAwait(false);
+            return waiting;
         }
-        catch (OperationCanceledException)
+        catch (LeaseLostException)
         {
-            // Cancelled by its caller: the task ends failed, not running forever, and the cancellation goes on up.
-            var cancelled = running with { Status = AgentTaskStatus.Failed, Error = "The task was cancelled.", EndedAt = Time.GetUtcNow() };
-            await Store.CommitStepAsync(new StepCommit { Task = cancelled, Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, cancelled)] }, CancellationToken.None).ConfigureAwait(false);
+            return task;
+        }
+        catch (OperationCanceledException) when (heartbeat.Lost && !cancellationToken.IsCancellationRequested)
+        {
+            return task;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !failOnCancel)
+        {
+            // A worker shutting down: the task goes back to the queue now instead of when its lease runs out.
+            var released = running with { LeaseOwner = null, LeaseExpiresAt = Time.GetUtcNow() };
+            await Store.CommitStepAsync(new StepCommit { Task = released, LeaseOwner = worker }, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled by its caller: the task ends failed, not running forever, and the cancellation goes on up.
+            await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = "The task was cancelled." }, worker).ConfigureAwait(false);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = ex.Message }, worker).ConfigureAwait(false);
+        }
+    }
 
-        await Store.CommitStepAsync(new StepCommit { Task = finished, Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, finished)] }, CancellationToken.None).ConfigureAwait(false);
+    private async Task<AgentTask> FinishAsync(TaskContext context, AgentTask ended, string worker)
+    {
+        var finished = ended with { EndedAt = Time.GetUtcNow(), LeaseOwner = null, LeaseExpiresAt = null, WakeAt = null };
+        await Store.CommitStepAsync(new StepCommit
+        {
+            Task = finished,
+            Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, finished)],
+            LeaseOwner = worker,
+        }, CancellationToken.None).ConfigureAwait(false);
         return finished;
     }
 }

@@ -136,6 +136,24 @@ public static class StepTracing
         },
     };
 
+    /// <summary>The span of a step that is neither a model nor a tool call: journaled code, a timer, a child task.</summary>
+    public static SpanRecord PlainSpan(SpanScope scope, int seq, Journal.StepKind kind, string name, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
+    {
+        TraceId = scope.TraceId,
+        SpanId = TraceIds.NewSpanId(),
+        ParentSpanId = scope.ParentSpanId,
+        TaskId = scope.TaskId,
+        StepSeq = seq,
+        Name = $"{kind.ToString().ToLowerInvariant()} {name}",
+        StartTime = start,
+        EndTime = end,
+        Status = error is null ? SpanStatus.Ok : SpanStatus.Error,
+        StatusMessage = error?.Message,
+        Attributes = error is null ? EmptyAttributes : new Dictionary<string, object?> { [GenAiAttributes.ErrorType] = error.GetType().Name },
+    };
+
+    private static readonly Dictionary<string, object?> EmptyAttributes = [];
+
     public static SpanRecord HumanSpan(SpanScope scope, int seq, Oversight.Intervention intervention) => new()
     {
         TraceId = scope.TraceId,

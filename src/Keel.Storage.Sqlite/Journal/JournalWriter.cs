@@ -25,6 +25,9 @@ internal sealed class JournalWriter : IDisposable
     private readonly Statement _insertSnapshot;
     private readonly Statement _insertSpan;
     private readonly Statement _insertIntervention;
+    private readonly Statement _leaseOwnerOf;
+    private readonly Statement _insertApproval;
+    private readonly Statement _wakeParent;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
     // a snapshot are known; skipping their inserts is most of the saving content addressing promises. Entries
@@ -35,12 +38,19 @@ internal sealed class JournalWriter : IDisposable
 
     public JournalWriter(SqliteConnection connection)
     {
-        const string taskColumns = "id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at";
-        const string taskValues = "$id, $customer, $session, $parent, $agent, $status, $input, $output, $error, $created, $started, $ended";
+        const string taskColumns = """
+            id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
+            parent_step, forked_from, forked_at_step, model_override, wake_at, lease_owner, lease_expires_at, due_at
+            """;
+        const string taskValues = """
+            $id, $customer, $session, $parent, $agent, $status, $input, $output, $error, $created, $started, $ended,
+            $parent_step, $forked_from, $forked_at_step, $model_override, $wake, $lease_owner, $lease_expires, $due
+            """;
         _insertTask = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues})");
         _insertTaskIfMissing = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues}) ON CONFLICT (id) DO NOTHING");
         _updateTask = new(connection, """
-            UPDATE tasks SET status = $status, input = $input, output = $output, error = $error, started_at = $started, ended_at = $ended
+            UPDATE tasks SET status = $status, input = $input, output = $output, error = $error, started_at = $started, ended_at = $ended,
+                             wake_at = $wake, lease_owner = $lease_owner, lease_expires_at = $lease_expires, due_at = $due
             WHERE id = $id
             """);
         _insertStep = new(connection, """
@@ -67,6 +77,13 @@ internal sealed class JournalWriter : IDisposable
             INSERT INTO interventions (id, task_id, customer_id, step_seq, actor, kind, decision, started_at, ended_at, note)
             VALUES ($id, $task, $customer, $seq, $actor, $kind, $decision, $started, $ended, $note)
             """);
+        _leaseOwnerOf = new(connection, "SELECT lease_owner FROM tasks WHERE id = $id");
+        _insertApproval = new(connection, """
+            INSERT INTO approvals (task_id, seq, customer_id, request, requested_at, timeout_at, status)
+            VALUES ($task, $seq, $customer, $request, $requested, $timeout, 'pending')
+            ON CONFLICT (task_id, seq) DO NOTHING
+            """);
+        _wakeParent = new(connection, "UPDATE tasks SET due_at = $now, wake_at = $now WHERE id = $parent AND status = 'waiting'");
         _insertSpan = new(connection, """
             INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
             VALUES ($span, $trace, $parent, $task, $seq, $name, $start, $end, $status, $message, $attributes, $snapshot)
@@ -96,6 +113,11 @@ internal sealed class JournalWriter : IDisposable
     /// <summary>Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest.</summary>
     public void Apply(StepCommit commit, SqliteTransaction transaction)
     {
+        if (commit.LeaseOwner is { } worker)
+        {
+            CheckLease(commit.Step?.TaskId ?? commit.Task?.Id ?? throw new ArgumentException("A leased commit names its task.", nameof(commit)), worker, transaction);
+        }
+
         var taskUpdate = commit.Task;
         if (commit.CreateTaskIfMissing is { } newTask)
         {
@@ -140,6 +162,18 @@ internal sealed class JournalWriter : IDisposable
             insert.Execute();
         }
 
+        if (commit.OpenApproval is { } approval)
+        {
+            var insert = _insertApproval.Bind(transaction);
+            insert.Set("$task", approval.TaskId);
+            insert.Set("$seq", approval.Seq);
+            insert.Set("$customer", approval.CustomerId);
+            insert.Set("$request", approval.Request);
+            insert.Set("$requested", SqlValues.Micros(approval.RequestedAt));
+            insert.Set("$timeout", approval.TimeoutAt is { } timeout ? SqlValues.Micros(timeout) : null);
+            insert.Execute();
+        }
+
         if (taskUpdate is not null)
         {
             var update = _updateTask.Bind(transaction);
@@ -149,12 +183,31 @@ internal sealed class JournalWriter : IDisposable
             {
                 throw new StoreException($"Task {taskUpdate.Id} does not exist.");
             }
+
+            if (taskUpdate is { ParentId: { } parent, Status: AgentTaskStatus.Succeeded or AgentTaskStatus.Failed })
+            {
+                var wake = _wakeParent.Bind(transaction);
+                wake.Set("$parent", parent);
+                wake.Set("$now", SqlValues.Micros(taskUpdate.EndedAt ?? taskUpdate.CreatedAt));
+                wake.Execute();
+            }
+        }
+    }
+
+    /// <summary>Refuses a commit from a worker that no longer holds the task's lease.</summary>
+    private void CheckLease(string taskId, string worker, SqliteTransaction transaction)
+    {
+        var query = _leaseOwnerOf.Bind(transaction);
+        query.Set("$id", taskId);
+        if (query.Scalar() is not string owner || owner != worker)
+        {
+            throw new LeaseLostException(taskId, worker);
         }
     }
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention })
+        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention, _leaseOwnerOf, _insertApproval, _wakeParent })
         {
             statement.Dispose();
         }
@@ -169,6 +222,10 @@ internal sealed class JournalWriter : IDisposable
         insert.Set("$parent", task.ParentId);
         insert.Set("$agent", task.Agent);
         insert.Set("$created", SqlValues.Micros(task.CreatedAt));
+        insert.Set("$parent_step", task.ParentStep);
+        insert.Set("$forked_from", task.ForkedFrom);
+        insert.Set("$forked_at_step", task.ForkedAtStep);
+        insert.Set("$model_override", task.ModelOverride);
         BindState(insert, task);
         return insert.Execute();
     }
@@ -181,7 +238,20 @@ internal sealed class JournalWriter : IDisposable
         statement.Set("$error", task.Error);
         statement.Set("$started", task.StartedAt is { } s ? SqlValues.Micros(s) : null);
         statement.Set("$ended", task.EndedAt is { } e ? SqlValues.Micros(e) : null);
+        statement.Set("$wake", task.WakeAt is { } w ? SqlValues.Micros(w) : null);
+        statement.Set("$lease_owner", task.LeaseOwner);
+        statement.Set("$lease_expires", task.LeaseExpiresAt is { } l ? SqlValues.Micros(l) : null);
+        statement.Set("$due", DueAt(task));
     }
+
+    /// <summary>When a worker may take the task (see the tasks.due_at column); null: never by itself.</summary>
+    private static long? DueAt(AgentTask task) => task.Status switch
+    {
+        AgentTaskStatus.Pending => SqlValues.Micros(task.CreatedAt),
+        AgentTaskStatus.Running => task.LeaseExpiresAt is { } expires ? SqlValues.Micros(expires) : null,
+        AgentTaskStatus.Waiting => task.WakeAt is { } wake ? SqlValues.Micros(wake) : null,
+        _ => null,
+    };
 
     /// <summary>Inserts the step and adds it to its task's totals; the cost is what its usage actually added.</summary>
     private void InsertStep(StepRecord step, long costNano, SqliteTransaction transaction)
@@ -338,6 +408,7 @@ internal sealed class JournalWriter : IDisposable
             parameter.SqliteType = value switch
             {
                 long or int => SqliteType.Integer,
+                double => SqliteType.Real,
                 byte[] => SqliteType.Blob,
                 _ => SqliteType.Text,
             };
@@ -345,6 +416,8 @@ internal sealed class JournalWriter : IDisposable
         }
 
         public int Execute() => _command.ExecuteNonQuery();
+
+        public object? Scalar() => _command.ExecuteScalar();
 
         public void Dispose() => _command.Dispose();
     }
