@@ -27,6 +27,19 @@ internal static class CommonOptions
         HelpName = "FILE",
     };
 
+    public static Option<int> Concurrency()
+    {
+        var option = new Option<int>("--concurrency") { Description = "Tasks running at once.", DefaultValueFactory = _ => 25 };
+        AtLeast(option, 1);
+        return option;
+    }
+
+    public static Option<int> Seed() => new("--seed")
+    {
+        Description = "Seed of the simulated models: the same seed replays the same run.",
+        DefaultValueFactory = _ => 42,
+    };
+
     /// <summary>
     /// Rejects values below <paramref name="minimum"/>. Option validators run before System.CommandLine converts
     /// the value, so a token that is not a number is left to its own parse error instead of throwing here.

@@ -21,6 +21,12 @@ internal static class KeelCommand
         root.Subcommands.Add(CostsCommand.Create(console));
         root.Subcommands.Add(OutcomeCommand.Create(console));
         root.Subcommands.Add(OversightCommand.Create(console));
+        root.Subcommands.Add(ReplayCommand.Create(console));
+        root.Subcommands.Add(WorkerCommand.Create(console));
+        root.Subcommands.Add(ResumeCommand.Create(console));
+        root.Subcommands.Add(ApprovalCommands.List(console));
+        root.Subcommands.Add(ApprovalCommands.Approve(console));
+        root.Subcommands.Add(ApprovalCommands.Reject(console));
         return root;
     }
 

@@ -67,7 +67,9 @@ public sealed partial class SqliteKeelStore
         WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE tasks SET lease_expires_at = $now, due_at = $now WHERE lease_owner = $worker AND status = 'running'";
+            // Due from their creation, not from now: a task taken back from a dead worker has progress to finish and
+            // goes ahead of tasks queued after it, instead of behind the whole queue.
+            command.CommandText = "UPDATE tasks SET lease_expires_at = $now, due_at = min(created_at, $now) WHERE lease_owner = $worker AND status = 'running'";
             command.Parameters.AddWithValue("$worker", worker);
             command.Parameters.AddWithValue("$now", SqlValues.Micros(now));
             return command.ExecuteNonQuery();
@@ -79,7 +81,13 @@ public sealed partial class SqliteKeelStore
         return ReadAsync<DateTimeOffset?>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT min(due_at) FROM tasks WHERE due_at IS NOT NULL AND agent IN (SELECT value FROM json_each($agents))";
+            // A task waiting for a person is left out even when its approval has a timeout: a drain does not wait
+            // a day for nobody to decide (once the timeout has passed, a claim takes the task all the same).
+            command.CommandText = """
+                SELECT min(due_at) FROM tasks
+                WHERE due_at IS NOT NULL AND agent IN (SELECT value FROM json_each($agents))
+                  AND NOT (status = 'waiting' AND EXISTS (SELECT 1 FROM approvals a WHERE a.task_id = tasks.id AND a.status = 'pending'))
+                """;
             command.Parameters.AddWithValue("$agents", names);
             return command.ExecuteScalar() is long due ? SqlValues.Time(due) : null;
         }, cancellationToken);

@@ -163,6 +163,18 @@ public sealed class ChildProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
+    /// <summary>The process id: what its worker names and side-effect log lines carry.</summary>
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the process and its children at once (SIGKILL: no handler runs, nothing is flushed) and waits for the exit.</summary>
+    public async Task<int> KillAsync(TimeSpan timeout)
+    {
+        _process.Kill(entireProcessTree: true);
+        return await WaitForExitAsync(timeout);
+    }
+
     /// <summary>What the process printed so far, for failure messages.</summary>
     public string Describe()
     {

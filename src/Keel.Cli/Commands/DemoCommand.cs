@@ -16,18 +16,22 @@ internal static class DemoCommand
         var json = CommonOptions.Json();
         var prices = CommonOptions.Prices();
         var tasks = new Option<int>("--tasks") { Description = "How many tasks to run.", DefaultValueFactory = _ => 50 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the simulation: the same seed replays the same run.", DefaultValueFactory = _ => 42 };
-        var concurrency = new Option<int>("--concurrency") { Description = "Tasks running at once.", DefaultValueFactory = _ => 25 };
+        var seed = CommonOptions.Seed();
+        var concurrency = CommonOptions.Concurrency();
         CommonOptions.AtLeast(tasks, 1);
-        CommonOptions.AtLeast(concurrency, 1);
+        var humanApprovals = new Option<bool>("--human-approvals")
+        {
+            Description = "Refunds above $150 wait for your decision (`keel approvals`, `keel approve|reject TASK_ID`, then `keel resume`) instead of a simulated supervisor's.",
+        };
 
         var command = new Command("demo", """
             Run the sample agents (a refund-handling support agent and a research agent) on simulated models with
             injected faults (429s, 5xx, timeouts, context overflows), so that retries and fallbacks happen for real.
-            Every step is journaled, traced and priced in the database; inspect it with `keel tasks` and `keel trace`.
+            The tasks are queued and run by a worker pool; every step is journaled, traced and priced in the
+            database. Inspect it with `keel tasks` and `keel trace`; if the run is killed, `keel resume` finishes it.
             """)
         {
-            db, tasks, seed, concurrency, json, prices,
+            db, tasks, seed, concurrency, humanApprovals, json, prices,
         };
         command.SetAction(KeelCommand.Guarded(console, async (parse, cancellationToken) =>
         {
@@ -37,7 +41,7 @@ internal static class DemoCommand
             await using var store = await SqliteKeelStore.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
             var runner = new DemoRunner(store, priceTable);
             var run = await WithProgressAsync(console, count, progress =>
-                runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, humanApprovals: parse.GetValue(humanApprovals), cancellationToken: cancellationToken)).ConfigureAwait(false);
             var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);
 
             if (parse.GetValue(json))
@@ -48,6 +52,10 @@ internal static class DemoCommand
             {
                 console.Out.Write(SummaryTable(summary));
                 console.Out.MarkupLine($"[grey]Inspect: keel tasks --db {Markup.Escape(path)}   ·   keel trace TASK_ID --db {Markup.Escape(path)}[/]");
+                if (summary.Waiting > 0)
+                {
+                    console.Out.MarkupLine($"[yellow]{summary.Waiting} tasks wait for a decision:[/] keel approvals --db {Markup.Escape(path)}, keel approve|reject TASK_ID, then keel resume.");
+                }
             }
 
             return 0;
@@ -86,13 +94,18 @@ internal static class DemoCommand
             }).ConfigureAwait(false);
     }
 
-    private static Table SummaryTable(DemoSummary s)
+    internal static Table SummaryTable(DemoSummary s)
     {
         var table = new Table().Title("keel demo").AddColumn("").AddColumn(new TableColumn("").RightAligned());
         table.HideHeaders();
         table.AddRow("Tasks", Format.Count(s.Tasks));
         table.AddRow("  succeeded", $"[green]{Format.Count(s.Succeeded)}[/]");
         table.AddRow("  failed", s.Failed > 0 ? $"[red]{Format.Count(s.Failed)}[/]" : "0");
+        if (s.Waiting > 0)
+        {
+            table.AddRow("  waiting for a decision", $"[yellow]{Format.Count(s.Waiting)}[/]");
+        }
+
         table.AddRow("Steps", Format.Count(s.Steps));
         table.AddRow("Model calls", Format.Count(s.ModelCalls));
         table.AddRow("Retries", Format.Count(s.Retries));

@@ -35,6 +35,9 @@ public enum ApprovalStatus
     Pending,
     Approved,
     Rejected,
+
+    /// <summary>Nobody decided before the timeout; the task applied its timeout policy, and a late decision is refused.</summary>
+    TimedOut,
 }
 
 /// <summary>A decision on a pending approval, as a person gives it.</summary>

@@ -38,4 +38,17 @@ public sealed record StepCommit
 
     /// <summary>An approval the task starts waiting for with this commit.</summary>
     public Approvals.Approval? OpenApproval { get; init; }
+
+    /// <summary>
+    /// A compare-and-set of tool state made by the step, applied in its transaction: on a version mismatch the store
+    /// throws <see cref="ToolState.ToolStateConflictException"/> and stores nothing of the commit, so a state change
+    /// and the journal step that made it never exist one without the other. Needs <see cref="Step"/>.
+    /// </summary>
+    public ToolState.ToolStateWrite? StateWrite { get; init; }
+
+    /// <summary>
+    /// Messages the step adds to its task's session, written with the step so that a resumed task never adds them
+    /// twice. The store gives each its sequence number; it refuses a session that is not the task's customer's.
+    /// </summary>
+    public IReadOnlyList<Sessions.SessionMessage> SessionMessages { get; init; } = [];
 }

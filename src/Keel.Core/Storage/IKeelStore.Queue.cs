@@ -24,7 +24,7 @@ public partial interface IKeelStore
 
     /// <summary>
     /// When the next unfinished task of these agents becomes runnable (it may be now or past); null when none
-    /// will without an event (all finished, or waiting for a person).
+    /// will without an event (all finished, or waiting for a person: an approval's timeout does not count).
     /// </summary>
     ValueTask<DateTimeOffset?> NextDueAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken = default);
 

@@ -35,13 +35,27 @@ public sealed class ToolLoopAgent : IAgent
     /// </summary>
     public Func<TaskContext, FunctionCallContent, CancellationToken, Task<string?>>? Gate { get; init; }
 
+    /// <summary>
+    /// How much of its session's conversation a task in a session starts with (the user's message and the final
+    /// answer are added to the session when the task succeeds). A task without a session has no history.
+    /// </summary>
+    public Sessions.SessionHistoryPolicy History { get; init; } = Sessions.SessionHistoryPolicy.Default;
+
     /// <summary>How the agent reports its outcome when it finishes; null reports none.</summary>
     public Func<string, IReadOnlyList<ChatMessage>, (Oversight.TaskOutcome Outcome, decimal? Value)>? JudgeOutcome { get; init; }
 
     public async Task<string> RunAsync(TaskContext context, string input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        List<ChatMessage> messages = [new(ChatRole.System, Instructions), new(ChatRole.User, input)];
+        List<ChatMessage> messages = [new(ChatRole.System, Instructions)];
+        var inSession = context.Task.SessionId is not null;
+        if (inSession)
+        {
+            messages.AddRange(await context.GetSessionHistoryAsync(History, cancellationToken).ConfigureAwait(false));
+        }
+
+        var question = new ChatMessage(ChatRole.User, input);
+        messages.Add(question);
         var options = Options?.Clone() ?? new ChatOptions();
         options.Tools = [.. Tools];
 
@@ -52,6 +66,11 @@ public sealed class ToolLoopAgent : IAgent
             var calls = response.Messages.SelectMany(m => m.Contents.OfType<FunctionCallContent>()).ToList();
             if (calls.Count == 0)
             {
+                if (inSession)
+                {
+                    await context.AppendToSessionAsync([question, new ChatMessage(ChatRole.Assistant, response.Text)], cancellationToken).ConfigureAwait(false);
+                }
+
                 if (JudgeOutcome is { } judge)
                 {
                     var (outcome, value) = judge(response.Text, messages);

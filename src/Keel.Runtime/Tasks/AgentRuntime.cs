@@ -83,17 +83,17 @@ public sealed class AgentRuntime
         var journal = await Store.GetStepsAsync(task.Id, cancellationToken).ConfigureAwait(false);
         var running = task with { Status = AgentTaskStatus.Running, StartedAt = task.StartedAt ?? Time.GetUtcNow(), LeaseOwner = worker };
         var context = new TaskContext(this, running, journal, worker);
+        using var ambient = TaskContext.Enter(context); // TaskContext.Current, for code handed no context
         await using var heartbeat = new LeaseHeartbeat(Store, Time, worker, task.Id, Lease, cancellationToken);
         try
         {
             var output = await agent.RunAsync(context, task.Input ?? "", heartbeat.Token).ConfigureAwait(false);
-            return await FinishAsync(context, running with { Status = AgentTaskStatus.Succeeded, Output = output }, worker).ConfigureAwait(false);
+            return await FinishAsync(context, running with { Status = AgentTaskStatus.Succeeded, Output = output }, worker, task).ConfigureAwait(false);
         }
         catch (TaskSuspendedException suspended)
         {
             var waiting = running with { Status = AgentTaskStatus.Waiting, WakeAt = suspended.WakeAt, LeaseOwner = null, LeaseExpiresAt = null };
-            await Store.CommitStepAsync((suspended.Alongside ?? new StepCommit()) with { Task = waiting, LeaseOwner = worker }, CancellationToken.None).ConfigureAwait(false);
-            return waiting;
+            return await SettleAsync((suspended.Alongside ?? new StepCommit()) with { Task = waiting, LeaseOwner = worker }, waiting, task).ConfigureAwait(false);
         }
         catch (LeaseLostException)
         {
@@ -107,30 +107,46 @@ public sealed class AgentRuntime
         {
             // A worker shutting down: the task goes back to the queue now instead of when its lease runs out.
             var released = running with { LeaseOwner = null, LeaseExpiresAt = Time.GetUtcNow() };
-            await Store.CommitStepAsync(new StepCommit { Task = released, LeaseOwner = worker }, CancellationToken.None).ConfigureAwait(false);
+            await SettleAsync(new StepCommit { Task = released, LeaseOwner = worker }, released, task).ConfigureAwait(false);
             throw;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Cancelled by its caller: the task ends failed, not running forever, and the cancellation goes on up.
-            await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = "The task was cancelled." }, worker).ConfigureAwait(false);
+            await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = "The task was cancelled." }, worker, task).ConfigureAwait(false);
             throw;
         }
         catch (Exception ex)
         {
-            return await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = ex.Message }, worker).ConfigureAwait(false);
+            return await FinishAsync(context, running with { Status = AgentTaskStatus.Failed, Error = ex.Message }, worker, task).ConfigureAwait(false);
         }
     }
 
-    private async Task<AgentTask> FinishAsync(TaskContext context, AgentTask ended, string worker)
+    private async Task<AgentTask> FinishAsync(TaskContext context, AgentTask ended, string worker, AgentTask unchanged)
     {
         var finished = ended with { EndedAt = Time.GetUtcNow(), LeaseOwner = null, LeaseExpiresAt = null, WakeAt = null };
-        await Store.CommitStepAsync(new StepCommit
+        return await SettleAsync(new StepCommit
         {
             Task = finished,
             Spans = [StepTracing.AgentSpan(context.TraceId, context.RootSpanId, finished)],
             LeaseOwner = worker,
-        }, CancellationToken.None).ConfigureAwait(false);
-        return finished;
+        }, finished, unchanged).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores how a run ended. A worker that lost the lease meanwhile (it stalled and another took the task over)
+    /// stores nothing and leaves the task to its new holder, whichever way its own run ended.
+    /// </summary>
+    private async Task<AgentTask> SettleAsync(StepCommit commit, AgentTask settled, AgentTask unchanged)
+    {
+        try
+        {
+            await Store.CommitStepAsync(commit, CancellationToken.None).ConfigureAwait(false);
+            return settled;
+        }
+        catch (LeaseLostException)
+        {
+            return unchanged;
+        }
     }
 }

@@ -11,7 +11,11 @@ public sealed partial class TaskContext
 {
     /// <summary>Calls a model alias with retries and fallbacks, as one journaled step.</summary>
     /// <exception cref="ModelCallFailedException">No deployment could answer; the failed step is journaled first.</exception>
-    public async Task<ChatResponse> ChatAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> ChatAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        ChatAsync(_runtime.Models, model, messages, options, cancellationToken);
+
+    /// <summary>As the public overload, over <paramref name="models"/>' routes instead of the runtime's own.</summary>
+    internal async Task<ChatResponse> ChatAsync(ResilientModelCaller models, string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var alias = Task.ModelOverride ?? model;
@@ -22,7 +26,7 @@ public sealed partial class TaskContext
         }
 
         var seq = step.Seq;
-        using var reservation = await ReserveModelCallAsync(alias, messages, options, cancellationToken).ConfigureAwait(false);
+        using var reservation = await ReserveModelCallAsync(models, alias, messages, options, cancellationToken).ConfigureAwait(false);
         var time = _runtime.Time;
         var start = time.GetUtcNow();
         var snapshot = ContextSnapshot.FromMessages(messages.Select(MessageJson.Serialize).Prepend(MessageJson.SerializeRequest(alias, options)));
@@ -31,7 +35,7 @@ public sealed partial class TaskContext
         RouteResult<ChatResponse> result;
         try
         {
-            result = await _runtime.Models.CallAsync(alias, messages, options, cancellationToken).ConfigureAwait(false);
+            result = await models.CallAsync(alias, messages, options, cancellationToken).ConfigureAwait(false);
         }
         catch (ModelCallFailedException ex)
         {
@@ -89,14 +93,14 @@ public sealed partial class TaskContext
         };
     }
 
-    private async Task<BudgetReservation?> ReserveModelCallAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async Task<BudgetReservation?> ReserveModelCallAsync(ResilientModelCaller models, string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         if (_runtime.Budgets is not { } budgets || !await budgets.AppliesAsync(Subject, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
-        var route = _runtime.Models.Catalog.Resolve(model);
+        var route = models.Catalog.Resolve(model);
         var prompt = Tokens.TokenCounter.O200k.CountPrompt(messages, options?.Tools);
         var worstCase = WorstCase.Cost(prompt, route.Deployments.Select(d => (_runtime.Meter.Prices.Get(d.Model), d.MaxOutputTokens)), options?.MaxOutputTokens);
         return await budgets.ReserveAsync(Subject, worstCase, cancellationToken).ConfigureAwait(false);

@@ -11,9 +11,6 @@ public sealed partial class TaskContext
     /// <summary>Sleeps shorter than this are waited out in the process; longer ones park the task.</summary>
     private static readonly TimeSpan InlineSleepLimit = TimeSpan.FromSeconds(1);
 
-    /// <summary>How often a parent waiting for a child looks again, in case the child's wake-up was missed.</summary>
-    private static readonly TimeSpan ChildRecheck = TimeSpan.FromSeconds(30);
-
     /// <summary>
     /// A durable timer: the wake time is journaled, and a sleep longer than a second parks the task as waiting,
     /// freeing its worker. A worker picks the task up when the time comes, also after a restart.
@@ -112,12 +109,14 @@ public sealed partial class TaskContext
                 Id = KeelIds.NewTaskId(), Agent = agent, CustomerId = Task.CustomerId, SessionId = Task.SessionId,
                 ParentId = Task.Id, ParentStep = step.Seq, Input = input, CreatedAt = now,
             };
-            throw new TaskSuspendedException($"waiting for child task {created.Id}", now + ChildRecheck, new StepCommit { CreateTaskIfMissing = created });
+            throw new TaskSuspendedException($"waiting for child task {created.Id}", null, new StepCommit { CreateTaskIfMissing = created });
         }
 
         if (child.Status is not (AgentTaskStatus.Succeeded or AgentTaskStatus.Failed))
         {
-            throw new TaskSuspendedException($"waiting for child task {child.Id}", now + ChildRecheck);
+            // The child's end wakes the parent; should it end before the parent has parked, the store wakes the
+            // parent as it parks.
+            throw new TaskSuspendedException($"waiting for child task {child.Id}", null);
         }
 
         var failure = child.Status == AgentTaskStatus.Failed ? new InvalidOperationException($"Child task {child.Id} ({agent}) failed: {child.Error}") : null;

@@ -40,7 +40,18 @@ internal sealed class LeaseHeartbeat : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
-                var held = await store.RenewLeasesAsync(worker, [taskId], time.GetUtcNow() + lease, _stop.Token).ConfigureAwait(false);
+                IReadOnlyList<string> held;
+                try
+                {
+                    held = await store.RenewLeasesAsync(worker, [taskId], time.GetUtcNow() + lease, _stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A store that failed once (busy, a network blip) may answer at the next tick, well within the
+                    // lease; and should the lease run out meanwhile, the fencing check stops this run's commits.
+                    continue;
+                }
+
                 if (held.Count == 0)
                 {
                     Lost = true;

@@ -38,8 +38,9 @@ public sealed class TaskWorkerPool
     public Task RunAsync(CancellationToken cancellationToken) => LoopAsync(drain: false, cancellationToken);
 
     /// <summary>
-    /// Runs tasks until none is runnable or will become runnable without a person: queued tasks, tasks of crashed
-    /// workers, timers. Tasks waiting for a decision are left waiting. Returns how many runs it made.
+    /// Runs tasks until none is runnable or will become runnable within <see cref="WorkerOptions.DrainHorizon"/>:
+    /// queued tasks, tasks of crashed workers (once their leases expire), timers about to fire. Tasks waiting for a
+    /// decision, or for a timer further off, are left waiting. Returns how many runs it made.
     /// </summary>
     public Task<int> DrainAsync(CancellationToken cancellationToken = default) => LoopAsync(drain: true, cancellationToken);
 
@@ -47,8 +48,8 @@ public sealed class TaskWorkerPool
     {
         var store = _runtime.Store;
         var time = _runtime.Time;
-        var inFlight = new List<Task>();
-        var runs = 0;
+        var inFlight = new Dictionary<string, Task>(StringComparer.Ordinal);
+        var runs = new RunCount();
         await ReclaimFromDeadWorkersAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -57,8 +58,9 @@ public sealed class TaskWorkerPool
                 while (inFlight.Count < _options.Concurrency
                     && await store.ClaimTaskAsync(new TaskClaim(Worker, _agents.Names, time.GetUtcNow(), _runtime.Lease), cancellationToken).ConfigureAwait(false) is { } claimed)
                 {
-                    inFlight.Add(RunOneAsync(claimed, cancellationToken));
-                    runs++;
+                    inFlight[claimed.Id] = inFlight.TryGetValue(claimed.Id, out var current) && !current.IsCompleted
+                        ? RunAfterAsync(current, claimed, runs, cancellationToken)
+                        : RunOneAsync(claimed, runs, cancellationToken);
                 }
 
                 if (inFlight.Count > 0)
@@ -66,9 +68,13 @@ public sealed class TaskWorkerPool
                     // Wake when a task settles (it may free a slot, or start a child) or to look for new work.
                     using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var tick = Task.Delay(_options.PollInterval, time, poll.Token);
-                    await Task.WhenAny([.. inFlight, tick]).ConfigureAwait(false);
+                    await Task.WhenAny([.. inFlight.Values, tick]).ConfigureAwait(false);
                     await poll.CancelAsync().ConfigureAwait(false);
-                    inFlight.RemoveAll(t => t.IsCompleted);
+                    foreach (var done in inFlight.Where(r => r.Value.IsCompleted).Select(r => r.Key).ToList())
+                    {
+                        inFlight.Remove(done);
+                    }
+
                     continue;
                 }
 
@@ -76,7 +82,8 @@ public sealed class TaskWorkerPool
                 if (drain)
                 {
                     await ReclaimFromDeadWorkersAsync(cancellationToken).ConfigureAwait(false);
-                    if (await store.NextDueAsync(_agents.Names, cancellationToken).ConfigureAwait(false) is not { } due)
+                    if (await store.NextDueAsync(_agents.Names, cancellationToken).ConfigureAwait(false) is not { } due
+                        || due - time.GetUtcNow() > _options.DrainHorizon)
                     {
                         break;
                     }
@@ -95,15 +102,16 @@ public sealed class TaskWorkerPool
         }
         finally
         {
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await Task.WhenAll(inFlight.Values).ConfigureAwait(false);
         }
 
-        return runs;
+        return runs.Value;
     }
 
-    private async Task RunOneAsync(AgentTask task, CancellationToken cancellationToken)
+    private async Task RunOneAsync(AgentTask task, RunCount runs, CancellationToken cancellationToken)
     {
         await Task.Yield(); // the claim loop carries on while the task runs
+        Interlocked.Increment(ref runs.Value);
         try
         {
             var settled = await _runtime.ExecuteAsync(task, _agents.Get(task.Agent), Worker, failOnCancel: false, cancellationToken).ConfigureAwait(false);
@@ -111,6 +119,30 @@ public sealed class TaskWorkerPool
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>
+    /// A claim returned a task this pool is still running: either that run outlived its lease (a long stall) and
+    /// must not get a twin, or it has just parked and the task came due again at once. Once the run ends, the task
+    /// runs again only if it is still running under this pool's lease.
+    /// </summary>
+    private async Task RunAfterAsync(Task current, AgentTask claimed, RunCount runs, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(current).ConfigureAwait(false);
+        AgentTask? task;
+        try
+        {
+            task = await _runtime.Store.FindTaskAsync(claimed.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (task is { Status: AgentTaskStatus.Running } && task.LeaseOwner == Worker)
+        {
+            await RunOneAsync(task, runs, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -124,5 +156,11 @@ public sealed class TaskWorkerPool
                 await store.ExpireLeasesAsync(owner, _runtime.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>How many runs one loop made, counted by the runs themselves (a claim does not always lead to one).</summary>
+    private sealed class RunCount
+    {
+        public int Value;
     }
 }

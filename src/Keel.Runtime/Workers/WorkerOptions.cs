@@ -8,4 +8,10 @@ public sealed record WorkerOptions
 
     /// <summary>How often an idle pool looks for work (new tasks, timers that came due, decisions).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How far ahead a draining pool waits for work to come due. The default outlasts a lease, so tasks of a worker
+    /// that died elsewhere are finished; an hour-long timer or a day-long approval timeout is left for a worker.
+    /// </summary>
+    public TimeSpan DrainHorizon { get; init; } = TimeSpan.FromSeconds(45);
 }

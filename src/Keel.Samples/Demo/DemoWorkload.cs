@@ -30,10 +30,11 @@ public static class DemoWorkload
         "small modular reactors cost outlook",
     ];
 
-    public static IReadOnlyList<DemoTask> Create(int count, int seed, string model = DemoDeployments.Alias)
+    /// <param name="supervised">True gives support tasks to the agent whose large refunds wait for a person's decision.</param>
+    public static IReadOnlyList<DemoTask> Create(int count, int seed, string model = DemoDeployments.Alias, bool supervised = false)
     {
         var random = new Random(seed);
-        var support = SupportAgent.Create(model);
+        var support = SupportAgent.Create(model, supervised);
         var research = ResearchAgent.Create(model);
         var tasks = new List<DemoTask>(count);
         for (var i = 0; i < count; i++)

@@ -1,8 +1,13 @@
 using System.ComponentModel;
+using Keel.Samples.SideEffects;
 using Microsoft.Extensions.AI;
 
 namespace Keel.Samples.Research;
 
+/// <summary>
+/// The research agent's tools. Each takes the call's <see cref="AIFunctionArguments"/> (bound by the factory, not
+/// shown to the model) to reach its idempotency key.
+/// </summary>
 public static class ResearchTools
 {
     public const decimal SearchCostUsd = 0.005m;
@@ -18,9 +23,22 @@ public static class ResearchTools
         AIFunctionFactory.Create(ReadDocument, "read_document"),
     ];
 
+    /// <summary>
+    /// Paid per query, so it sends the search provider the call's idempotency key: a query a crash cut off before
+    /// its step's commit is answered again on resume but billed once.
+    /// </summary>
     [Description("Searches the web; returns the top three results with url, title and snippet.")]
-    public static IReadOnlyList<SearchHit> WebSearch([Description("What to search for")] string query) => Library.Search(query);
+    public static async Task<IReadOnlyList<SearchHit>> WebSearch([Description("What to search for")] string query, AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        await SideEffectLog.ExecutingAsync(arguments, "web_search", cancellationToken).ConfigureAwait(false);
+        await SideEffectLog.TryApplyAsync(arguments, "web_search", cancellationToken).ConfigureAwait(false);
+        return Library.Search(query);
+    }
 
     [Description("Fetches a document by url and returns its text.")]
-    public static string ReadDocument([Description("The url of a search result")] string url) => Library.Read(url);
+    public static async Task<string> ReadDocument([Description("The url of a search result")] string url, AIFunctionArguments arguments, CancellationToken cancellationToken)
+    {
+        await SideEffectLog.ExecutingAsync(arguments, "read_document", cancellationToken).ConfigureAwait(false);
+        return Library.Read(url);
+    }
 }

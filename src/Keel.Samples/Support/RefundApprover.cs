@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Keel.Approvals;
 using Keel.Oversight;
 using Keel.Tasks;
 using Microsoft.Extensions.AI;
@@ -35,6 +36,28 @@ public static class RefundApprover
             note: $"refund of ${amount} (simulated reviewer)", cancellationToken: cancellationToken).ConfigureAwait(false);
         return approved ? null : $"{{\"error\":\"A supervisor rejected a refund of ${amount}: it needs a photo of the damage first.\"}}";
     }
+
+    /// <summary>
+    /// Parks the task until a person approves or rejects the refund (<c>keel approvals</c>, then
+    /// <c>keel approve|reject TASK_ID</c>); a day without a decision counts as a rejection.
+    /// </summary>
+    public static async Task<string?> AskSupervisorAsync(TaskContext context, FunctionCallContent call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(call);
+        if (call.Name != "draft_refund" || Amount(call) is not { } amount || amount <= ApprovalThresholdUsd)
+        {
+            return null;
+        }
+
+        var order = call.Arguments?.TryGetValue("orderId", out var id) == true ? id?.ToString() : "?";
+        var decision = await context.WaitForApprovalAsync($"Refund ${amount} on order {order}",
+            new ApprovalOptions { StepName = "refund approval", Timeout = TimeSpan.FromDays(1), OnTimeout = ApprovalTimeoutPolicy.Reject },
+            cancellationToken).ConfigureAwait(false);
+        return decision.Approved ? null : $"{{\"error\":\"A supervisor rejected a refund of ${amount}: {Escape(decision.Note ?? "no reason given")}.\"}}";
+    }
+
+    private static string Escape(string text) => JsonEncodedText.Encode(text).ToString();
 
     private static decimal? Amount(FunctionCallContent call) => call.Arguments?.TryGetValue("amount", out var value) == true
         ? value switch

@@ -10,9 +10,16 @@ public static class SupportAgent
 {
     public const string Name = "support";
 
-    public static ToolLoopAgent Create(string model) => new()
+    /// <summary>The same agent, but refunds above the threshold wait for a real person's decision (<c>keel approve|reject</c>).</summary>
+    public const string SupervisedName = "support-supervised";
+
+    /// <param name="supervised">
+    /// True parks large refunds until a person decides (a durable approval); false has a simulated supervisor decide
+    /// at once. They are two agents with two names, because a task must resume with the code that started it.
+    /// </param>
+    public static ToolLoopAgent Create(string model, bool supervised = false) => new()
     {
-        Name = Name,
+        Name = supervised ? SupervisedName : Name,
         Model = model,
         Instructions = """
             You are the support agent of an online shop. For a refund request: look up the order, check the refund
@@ -21,7 +28,7 @@ public static class SupportAgent
             """,
         Tools = SupportTools.All,
         Options = new ChatOptions { AdditionalProperties = new() { [SimulatedChatClient.ScriptKey] = new SupportScript() } },
-        Gate = RefundApprover.GateAsync,
+        Gate = supervised ? RefundApprover.AskSupervisorAsync : RefundApprover.GateAsync,
         JudgeOutcome = Judge,
     };
 

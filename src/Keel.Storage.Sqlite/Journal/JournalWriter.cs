@@ -28,6 +28,10 @@ internal sealed class JournalWriter : IDisposable
     private readonly Statement _leaseOwnerOf;
     private readonly Statement _insertApproval;
     private readonly Statement _wakeParent;
+    private readonly Statement _closeTimedOutApproval;
+    private readonly Statement _wakeIfAlreadyReady;
+    private readonly ToolStateWriter _toolState;
+    private readonly SessionMessageWriter _sessionMessages;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
     // a snapshot are known; skipping their inserts is most of the saving content addressing promises. Entries
@@ -84,6 +88,26 @@ internal sealed class JournalWriter : IDisposable
             ON CONFLICT (task_id, seq) DO NOTHING
             """);
         _wakeParent = new(connection, "UPDATE tasks SET due_at = $now, wake_at = $now WHERE id = $parent AND status = 'waiting'");
+        _closeTimedOutApproval = new(connection, "UPDATE approvals SET status = 'timedout', decided_at = $at WHERE task_id = $task AND seq = $seq AND status = 'pending'");
+
+        // What a task parks for may have happened while it ran, when there was no waiting task to wake: a decision
+        // on its approval, or the end of its child. The step that consumes it is not journaled yet, so the task is
+        // due from that moment instead of sleeping through it.
+        _wakeIfAlreadyReady = new(connection, """
+            WITH ready(at) AS (
+                SELECT a.decided_at FROM approvals a
+                WHERE a.task_id = $id AND a.status IN ('approved', 'rejected')
+                  AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.task_id = a.task_id AND s.seq = a.seq)
+                UNION ALL
+                SELECT coalesce(c.ended_at, c.created_at) FROM tasks c
+                WHERE c.parent_id = $id AND c.status IN ('succeeded', 'failed')
+                  AND NOT EXISTS (SELECT 1 FROM steps s WHERE s.task_id = c.parent_id AND s.seq = c.parent_step))
+            UPDATE tasks SET due_at = (SELECT min(at) FROM ready), wake_at = (SELECT min(at) FROM ready)
+            WHERE id = $id AND status = 'waiting' AND EXISTS (SELECT 1 FROM ready)
+              AND (due_at IS NULL OR due_at > (SELECT min(at) FROM ready))
+            """);
+        _toolState = new ToolStateWriter(connection);
+        _sessionMessages = new SessionMessageWriter(connection);
         _insertSpan = new(connection, """
             INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
             VALUES ($span, $trace, $parent, $task, $seq, $name, $start, $end, $status, $message, $attributes, $snapshot)
@@ -130,11 +154,21 @@ internal sealed class JournalWriter : IDisposable
             }
         }
 
+        _toolState.Apply(commit, transaction); // first: a conflict refuses the commit before anything else is written
         var costNano = InsertUsage(commit.Usage, transaction);
         InsertSnapshots(commit.Snapshots, transaction);
         if (commit.Step is { } step)
         {
             InsertStep(step, costNano, transaction);
+            if (step.Kind == StepKind.Approval)
+            {
+                // A task journals its approval step while the approval is still pending only when it stopped waiting.
+                var close = _closeTimedOutApproval.Bind(transaction);
+                close.Set("$task", step.TaskId);
+                close.Set("$seq", step.Seq);
+                close.Set("$at", SqlValues.Micros(step.EndedAt));
+                close.Execute();
+            }
         }
         else if (costNano != 0)
         {
@@ -161,6 +195,8 @@ internal sealed class JournalWriter : IDisposable
             insert.Set("$note", intervention.Note);
             insert.Execute();
         }
+
+        _sessionMessages.Write(commit.SessionMessages, transaction);
 
         if (commit.OpenApproval is { } approval)
         {
@@ -191,6 +227,13 @@ internal sealed class JournalWriter : IDisposable
                 wake.Set("$now", SqlValues.Micros(taskUpdate.EndedAt ?? taskUpdate.CreatedAt));
                 wake.Execute();
             }
+
+            if (taskUpdate.Status == AgentTaskStatus.Waiting)
+            {
+                var ready = _wakeIfAlreadyReady.Bind(transaction);
+                ready.Set("$id", taskUpdate.Id);
+                ready.Execute();
+            }
         }
     }
 
@@ -207,10 +250,13 @@ internal sealed class JournalWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention, _leaseOwnerOf, _insertApproval, _wakeParent })
+        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention, _leaseOwnerOf, _insertApproval, _wakeParent, _closeTimedOutApproval, _wakeIfAlreadyReady })
         {
             statement.Dispose();
         }
+
+        _toolState.Dispose();
+        _sessionMessages.Dispose();
     }
 
     private static int Insert(Statement statement, AgentTask task, SqliteTransaction? transaction)

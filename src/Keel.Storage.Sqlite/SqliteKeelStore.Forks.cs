@@ -1,0 +1,43 @@
+using Keel.Journal;
+using Keel.Tasks;
+
+namespace Keel.Storage.Sqlite;
+
+public sealed partial class SqliteKeelStore
+{
+    public async ValueTask CreateForkAsync(AgentTask fork, IReadOnlyList<StepCommit> reused, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fork);
+        ArgumentNullException.ThrowIfNull(reused);
+        foreach (var commit in reused)
+        {
+            if (commit.Step?.TaskId != fork.Id || commit.Task is not null || commit.CreateTaskIfMissing is not null || commit.Spans.Any(s => s.TaskId != fork.Id))
+            {
+                throw new ArgumentException($"Every reused step of fork {fork.Id} must be a step of the fork, and only a step.", nameof(reused));
+            }
+        }
+
+        await WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            try
+            {
+                Journal.InsertTask(fork, transaction);
+                foreach (var commit in reused)
+                {
+                    Journal.Apply(commit, transaction);
+                }
+
+                transaction.Commit();
+                Journal.Committed();
+            }
+            catch
+            {
+                Journal.RolledBackTo(0);
+                throw;
+            }
+
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+}
