@@ -14,7 +14,8 @@ internal sealed record BenchOptions
     public IReadOnlyList<string> Synchronous { get; init; } = ["NORMAL", "FULL"];
     /// <summary>
     /// Store layouts to measure: <c>shipped</c> (the store as it opens today) and what-ifs for the report:
-    /// <c>page8k</c> (the file created with 8 KB pages) and <c>rowid</c> (the steps table rebuilt as a rowid table).
+    /// <c>page8k</c> (the file created with 8 KB pages), <c>rowid</c> (the steps table rebuilt as a rowid table) and
+    /// <c>rowid8k</c> (both).
     /// </summary>
     public IReadOnlyList<string> Variants { get; init; } = ["shipped"];
     public string Results { get; init; } = ".";

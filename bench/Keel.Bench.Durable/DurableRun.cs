@@ -53,8 +53,10 @@ internal static class DurableRun
 
             agent.Recording = true;
             var cpu0 = Environment.CpuUsage.TotalTime;
+            var (gc0, pause0) = (GC.CollectionCount(0), GC.GetTotalPauseDuration());
             var (submit, run) = await runTasks(agent, options.Tasks);
             var cpu = (Environment.CpuUsage.TotalTime - cpu0).TotalMicroseconds;
+            var (gcs, gcPause) = (GC.CollectionCount(0) - gc0, (GC.GetTotalPauseDuration() - pause0).TotalMicroseconds);
             agent.Recording = false;
             var walBytes = file.WalBytes;
             var bytes = file.CheckpointedBytes();
@@ -81,8 +83,10 @@ internal static class DurableRun
                 Mode = mode, Synchronous = synchronous, Variant = variant, Rep = rep, Tasks = options.Tasks, StepsPerTask = options.Steps, TotalMs = totalMs,
                 UsPerStepMean = (submit + run) / steps, UsPerTask = perTask, UsPerEmptyTask = perEmptyTask,
                 UsPerStepMarginal = (perTask - perEmptyTask) / options.Steps,
-                StepP50 = Stats.Percentile(timings, 0.50), StepP90 = Stats.Percentile(timings, 0.90), StepP99 = Stats.Percentile(timings, 0.99),
+                StepP50 = Stats.Percentile(timings, 0.50), StepP90 = Stats.Percentile(timings, 0.90), StepP99 = Stats.Percentile(timings, 0.99), StepP999 = Stats.Percentile(timings, 0.999),
+                StepsOver1Ms = timings.Count(t => t > 1000),
                 StepMax = timings.Max(), StepMeanTimed = timings.Average(), CpuUsPerStep = cpu / steps,
+                GcCount = gcs, GcPauseUsPerStep = gcPause / steps,
                 UsPerSubmit = mode == "pool" ? submit / options.Tasks : null, UsPerClaimAndRun = mode == "pool" ? run / options.Tasks : null,
                 FileBytesAfterWarmup = warmBytes, FileBytes = bytes, WalBytesBeforeCheckpoint = walBytes, BytesPerStep = (double)(bytes - warmBytes) / steps,
                 BtreeBytesGrown = btrees, OverflowBytesGrown = overflow, Rows = rows,

@@ -10,7 +10,7 @@ using Keel.Bench.Durable;
 // file after a TRUNCATE WAL checkpoint over the measured steps.
 // Usage: dotnet run -c Release --project bench/Keel.Bench.Durable [-- --quick | --steps=12 --tasks=200 --reps=5
 //        --warmup=20 --payload=1024 --modes=inline,pool --sync=NORMAL,FULL
-//        --variants=shipped,page8k,rowid --results=DIR --work=DIR --keep]
+//        --variants=shipped,page8k,rowid,rowid8k --results=DIR --work=DIR --keep]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 var started = DateTimeOffset.UtcNow;
@@ -38,7 +38,7 @@ for (var rep = 1; rep <= options.Reps; rep++)
         {
             var r = await DurableRun.RunAsync(options, mode, synchronous, variant, rep);
             runs.Add(r);
-            Console.Error.WriteLine($"rep{rep} {mode,-6} {synchronous,-6} {variant,-7} step p50 {r.StepP50,7:0.0} p99 {r.StepP99,8:0.0} µs  mean {r.UsPerStepMean,7:0.0} µs/step  marginal {r.UsPerStepMarginal,7:0.0}  {r.UsPerTask / 1000,6:0.00} ms/task  empty {r.UsPerEmptyTask,6:0} µs  cpu {r.CpuUsPerStep,6:0.0} µs/step  {r.BytesPerStep,6:0} B/step");
+            Console.Error.WriteLine($"rep{rep} {mode,-6} {synchronous,-6} {variant,-7} step p50 {r.StepP50,7:0.0} p99 {r.StepP99,8:0.0} µs  mean {r.UsPerStepMean,7:0.0} µs/step  marginal {r.UsPerStepMarginal,7:0.0}  {r.UsPerTask / 1000,6:0.00} ms/task  empty {r.UsPerEmptyTask,6:0} µs  cpu {r.CpuUsPerStep,6:0.0} µs/step  gc {r.GcCount} ({r.GcPauseUsPerStep:0.0} µs/step)  {r.BytesPerStep,6:0} B/step");
         }
     }
 }

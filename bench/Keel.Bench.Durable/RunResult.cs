@@ -21,11 +21,19 @@ internal sealed record RunResult
     public required double StepP50 { get; init; }
     public required double StepP90 { get; init; }
     public required double StepP99 { get; init; }
+    public required double StepP999 { get; init; }
+
+    /// <summary>Steps that took over a millisecond: with synchronous=NORMAL mostly the ones that ran a WAL checkpoint.</summary>
+    public required int StepsOver1Ms { get; init; }
     public required double StepMax { get; init; }
     public required double StepMeanTimed { get; init; }
 
     /// <summary>Process CPU time (user + kernel, all threads) over the measured tasks per step: steadier than wall time on a busy machine.</summary>
     public required double CpuUsPerStep { get; init; }
+
+    /// <summary>Garbage collections (all generations count in gen 0) and their pause time over the measured tasks.</summary>
+    public required int GcCount { get; init; }
+    public required double GcPauseUsPerStep { get; init; }
 
     /// <summary>Pool mode: time to queue the tasks, and to claim and run them, per task.</summary>
     public double? UsPerSubmit { get; init; }

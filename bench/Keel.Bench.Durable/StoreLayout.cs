@@ -6,7 +6,8 @@ namespace Keel.Bench.Durable;
 /// <summary>
 /// Opens the store as shipped, or in a what-if layout that measures a proposed storage change without touching
 /// the store's code: <c>page8k</c> creates the file with 8 KB pages before the store migrates it; <c>rowid</c>
-/// rebuilds the (still empty) steps table as a rowid table, same columns and key, after the store migrated it.
+/// rebuilds the (still empty) steps table as a rowid table, same columns and key, after the store migrated it;
+/// <c>rowid8k</c> does both.
 /// </summary>
 internal static class StoreLayout
 {
@@ -20,7 +21,12 @@ internal static class StoreLayout
             case "page8k":
                 Execute(path, "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;");
                 return await SqliteKeelStore.OpenAsync(path, options);
-            case "rowid":
+            case "rowid" or "rowid8k":
+                if (variant == "rowid8k")
+                {
+                    Execute(path, "PRAGMA page_size = 8192; PRAGMA journal_mode = WAL;");
+                }
+
                 await (await SqliteKeelStore.OpenAsync(path, options)).DisposeAsync();
                 var create = Scalar(path, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'steps'");
                 if (!create.Contains("WITHOUT ROWID", StringComparison.Ordinal))
@@ -38,7 +44,7 @@ internal static class StoreLayout
                     """);
                 return await SqliteKeelStore.OpenAsync(path, options);
             default:
-                throw new ArgumentException($"Unknown variant '{variant}': use shipped, page8k or rowid.");
+                throw new ArgumentException($"Unknown variant '{variant}': use shipped, page8k, rowid or rowid8k.");
         }
     }
 

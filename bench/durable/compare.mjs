@@ -9,13 +9,15 @@ const read = (p) => (p && fs.existsSync(p) ? JSON.parse(fs.readFileSync(p, 'utf8
 const keel = read(keelPath), lg = read(lgPath), dbos = read(dbosPath);
 const GOAL_US = 150, GOAL_BYTES = 1600;
 const n = (v, d = 0) => (v == null || Number.isNaN(v) ? '–' : v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
-const x = (a, b) => (a && b ? `${(a / b).toFixed(1)}x` : '–');
+// How many times Keel (b) is cheaper than a peer (a); below 1, how many times Keel costs more.
+const x = (a, b) => (!a || !b ? '–' : a >= b ? `${(a / b).toFixed(1)}x lower` : `${(b / a).toFixed(1)}x HIGHER`);
 const syncName = (v) => ({ 0: 'OFF', 1: 'NORMAL', 2: 'FULL', 3: 'EXTRA' })[v] ?? String(v);
 
 const rows = [];
-const k = (mode, sync) => keel?.summary.find((s) => s.mode === mode && s.synchronous === sync);
+const k = (mode, sync) => keel?.summary.find((s) => s.mode === mode && s.synchronous === sync && s.variant === 'shipped');
 for (const s of keel?.summary ?? []) {
-  rows.push({ name: `Keel, ${s.mode === 'pool' ? 'worker pool (submit + claim + run)' : 'inline RunAsync'}`, durability: `SQLite WAL, synchronous=${s.synchronous}`,
+  const variant = s.variant === 'shipped' ? '' : ` [what-if: ${s.variant}]`;
+  rows.push({ name: `Keel, ${s.mode === 'pool' ? 'worker pool (submit + claim + run)' : 'inline RunAsync'}${variant}`, durability: `SQLite WAL, synchronous=${s.synchronous}`,
     p50: s.stepP50, p99: s.stepP99, mean: s.usPerStepMean, marginal: s.usPerStepMarginal, task: s.usPerTask, bytes: s.bytesPerStep });
 }
 if (lg) {
@@ -41,7 +43,7 @@ for (const r of rows) console.log(`| ${r.name} | ${r.durability} | ${n(r.p50, 1)
 
 const kn = k('inline', 'NORMAL'), kf = k('inline', 'FULL'), kp = k('pool', 'NORMAL');
 const lgs = lg?.summary.sqlite, lgss = lg?.summary['sqlite-sync'], db = dbos?.summary;
-console.log('\n=== ratios (how many times Keel is cheaper) ===');
+console.log('\n=== ratios (Keel against each peer) ===');
 if (kn && lgs) console.log(`LangGraph SqliteSaver vs Keel NORMAL, mean µs/step: ${x(lgs.usPerStep.median, kn.usPerStepMean)}` +
   (lgss ? ` (durability "sync": ${x(lgss.usPerStep.median, kn.usPerStepMean)})` : '') + `; B/step: ${x(lgs.bytesPerStep.median, kn.bytesPerStep)}`);
 if (kn && db) console.log(`DBOS vs Keel NORMAL, marginal µs/step: ${x(db.usPerStepMarginal.median, kn.usPerStepMarginal)}; B/step: ${x(db.bytesPerStep.median, kn.bytesPerStep)}`);

@@ -6,6 +6,7 @@
 # (Release), runs Keel, LangGraph, DBOS, then prints the three side by side with ratios and the goals.
 #   bench/durable/run.sh                      # 12 steps x 1 KB, 200 tasks, 5 reps (~4 min, +1 min first npm install)
 #   bench/durable/run.sh --reps=3 --tasks=100 --steps=12 --payload=1024
+#   KEEL_BENCH_ARGS="--variants=shipped,page8k" bench/durable/run.sh   # extra arguments for Keel's side only
 # Output: tables on stdout, the whole log and every side's JSON in bench/results/raw/durable-*.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,7 +36,7 @@ dotnet publish "$ROOT/bench/Keel.Bench.Durable" -c Release -o "$WORK/keel" --nol
 
 echo "== Keel (SQLite, synchronous NORMAL and FULL)"
 dotnet "$WORK/keel/Keel.Bench.Durable.dll" --steps="$STEPS" --tasks="$TASKS" --reps="$REPS" --payload="$PAYLOAD" \
-  --results="$WORK/keel-results" --work="$WORK/keel-db"
+  --results="$WORK/keel-results" --work="$WORK/keel-db" ${KEEL_BENCH_ARGS:-}
 KEEL_JSON=$(ls "$WORK"/keel-results/durable-keel-*.json)
 cp "$KEEL_JSON" "$RAW/durable-keel-$STAMP.json"
 

@@ -93,4 +93,18 @@ public sealed class OversightCommandTests
 
         CliAssert.FailsWithOneLine(result, "No task 'task-nobody'");
     }
+
+    [Fact]
+    public async Task Recording_time_on_a_task_the_runtime_will_resume_is_refused_and_takes_no_step()
+    {
+        using var temp = new TempDirectory();
+        var db = temp.File("keel.db");
+        var taskId = await SeededDatabase.TaskAsync(db, status: Keel.Tasks.AgentTaskStatus.Waiting);
+
+        var record = await CliRunner.RunAsync("oversight", "record", "--task", taskId, "--who", "ann", "--seconds", "600", "--db", db);
+
+        Assert.Equal(1, record.ExitCode);
+        Assert.Contains("under the durable runtime", record.Stderr, StringComparison.Ordinal);
+        Assert.Empty(await SeededDatabase.WithStoreAsync(db, s => s.GetStepsAsync(taskId, TestContext.Current.CancellationToken).AsTask()));
+    }
 }

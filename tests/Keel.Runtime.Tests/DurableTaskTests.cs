@@ -88,7 +88,7 @@ public sealed class DurableTaskTests
         var settled = new List<AgentTask>();
         var pool = host.Pool(agent);
         pool.TaskSettled += settled.Add;
-        await pool.DrainAsync(Ct);
+        await DurableHost.DrainAsync(pool);
 
         var done = await host.TaskAsync(orphan.Id);
         Assert.Equal(AgentTaskStatus.Succeeded, done.Status);

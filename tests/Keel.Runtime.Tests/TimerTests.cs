@@ -50,25 +50,39 @@ public sealed class TimerTests
     }
 
     [Fact]
-    public async Task A_drain_waits_for_a_timer_that_comes_due_and_runs_the_task_only_then()
+    public async Task A_drain_waits_for_a_timer_due_within_its_horizon_and_runs_the_task_only_then()
     {
         await using var host = await DurableHost.StartAsync();
         var runs = new ExecutionCounter();
-        var agent = Sleeper(runs, TimeSpan.FromHours(1));
+        var agent = Sleeper(runs, TimeSpan.FromSeconds(30));
         var parked = await host.Runtime.RunAsync(agent, "nap", host.CustomerId, cancellationToken: Ct);
         var wake = parked.WakeAt!.Value;
 
         var drain = host.DrainAsync(agent);
-        for (var step = 0; !drain.IsCompleted && step < 10_000; step++)
+        for (var step = 0; !drain.IsCompleted && step < 100_000; step++)
         {
             Assert.True(host.Time.GetUtcNow() >= wake || runs["after"] == 0, "the task ran before its timer");
-            host.Time.Advance(TimeSpan.FromMinutes(1));
+            host.Time.Advance(TimeSpan.FromSeconds(1));
             await Task.Yield();
         }
 
         Assert.Equal(1, await drain);
         Assert.Equal(AgentTaskStatus.Succeeded, (await host.TaskAsync(parked.Id)).Status);
         Assert.Equal(1, runs["after"]);
+    }
+
+    [Fact]
+    public async Task A_drain_leaves_a_timer_beyond_its_horizon_to_a_worker()
+    {
+        await using var host = await DurableHost.StartAsync();
+        var runs = new ExecutionCounter();
+        var agent = Sleeper(runs, TimeSpan.FromHours(1));
+        var parked = await host.Runtime.RunAsync(agent, "nap", host.CustomerId, cancellationToken: Ct);
+
+        Assert.Equal(0, await host.DrainAsync(agent));
+
+        Assert.Equal(AgentTaskStatus.Waiting, (await host.TaskAsync(parked.Id)).Status);
+        Assert.Equal(0, runs["after"]);
     }
 
     [Fact]

@@ -12,17 +12,38 @@ namespace Keel.Oversight;
 /// </summary>
 public static class InterventionJournal
 {
-    /// <summary>Records an intervention on a task from outside its agent (CLI, REST); it takes the task's next step.</summary>
+    /// <summary>
+    /// Records an intervention on a task from outside its agent (CLI, REST); it takes the task's next step. Refused
+    /// for a task the durable runtime still runs or will resume, whose step numbers belong to its code.
+    /// </summary>
     public static async Task<Intervention> RecordAsync(IKeelStore store, AgentTask task, string actor, InterventionKind kind, string? decision,
         DateTimeOffset startedAt, DateTimeOffset endedAt, int? stepSeq = null, string? note = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(task);
+        if (OutsideStepsRefused(task) is { } refusal)
+        {
+            throw new StoreException(refusal);
+        }
+
         var seq = await store.NextStepSeqAsync(task.Id, cancellationToken).ConfigureAwait(false);
         var intervention = New(task, seq, actor, kind, decision, startedAt, endedAt, stepSeq, note);
         var rate = await store.HumanRateAsync(task.CustomerId, cancellationToken).ConfigureAwait(false);
         await store.CommitStepAsync(Commit(task, seq, intervention, rate, new SpanScope(TraceIds.NewTraceId(), null, task.Id)), cancellationToken).ConfigureAwait(false);
         return intervention;
+    }
+
+    /// <summary>
+    /// Why a step may not be added to the task from outside its code, or null when it may. A task the durable
+    /// runtime still runs or will resume numbers its own next steps; a step taken from outside would break its replay.
+    /// </summary>
+    public static string? OutsideStepsRefused(AgentTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return task.Status is AgentTaskStatus.Pending or AgentTaskStatus.Waiting || task is { Status: AgentTaskStatus.Running, LeaseOwner: not null }
+            ? $"Task {task.Id} is {task.Status.ToString().ToLowerInvariant()} under the durable runtime, so its journal belongs to its code: " +
+              "decide its approvals with `keel approve|reject` (or the approvals API), or record the time once it has ended."
+            : null;
     }
 
     public static Intervention New(AgentTask task, int seq, string actor, InterventionKind kind, string? decision,

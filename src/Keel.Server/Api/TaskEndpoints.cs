@@ -24,6 +24,41 @@ public static class TaskEndpoints
     {
         app.MapPost("/v1/tasks/{id}/outcome", OutcomeAsync);
         app.MapPost("/v1/tasks/{id}/interventions", InterventionAsync);
+        app.MapPost("/v1/tasks/{id}/approval", ApprovalAsync);
+    }
+
+    /// <summary>
+    /// Decides the approval a task waits for: <c>{"approved": true|false, "by": "...", "note": "...", "review_seconds": N}</c>.
+    /// The task wakes and journals the decision with the reviewer's priced time; 409 when nothing waits for one.
+    /// </summary>
+    private static async Task ApprovalAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, GatewayCatalog catalog, TimeProvider time)
+    {
+        var body = await ReadAsync(http, keys, store, writer, catalog, id).ConfigureAwait(false);
+        if (body is not { } request)
+        {
+            return;
+        }
+
+        var json = request.Json;
+        var by = json.TryGetProperty("by", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+        var note = json.TryGetProperty("note", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        double? seconds = json.TryGetProperty("review_seconds", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetDouble(out var s) ? s : null;
+        if (!json.TryGetProperty("approved", out var a) || a.ValueKind is not (JsonValueKind.True or JsonValueKind.False) || string.IsNullOrWhiteSpace(by) || seconds < 0)
+        {
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid(
+                "A decision needs 'approved' (true or false) and 'by' (who decides); 'note' and 'review_seconds' (not negative) are optional.")).ConfigureAwait(false);
+            return;
+        }
+
+        var decided = await store.DecideApprovalAsync(request.Task.Id, new Approvals.ApprovalDecision(a.GetBoolean(), by, note, seconds), time.GetUtcNow(), http.RequestAborted).ConfigureAwait(false);
+        if (decided is null)
+        {
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.Conflict($"Task {request.Task.Id} has no approval waiting for a decision.")).ConfigureAwait(false);
+            return;
+        }
+
+        await Results.Json(new { task_id = decided.TaskId, step = decided.Seq, request = decided.Request, status = decided.Status.ToString().ToLowerInvariant(), decided_by = decided.DecidedBy })
+            .ExecuteAsync(http).ConfigureAwait(false);
     }
 
     private static async Task OutcomeAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, StepWriter writer, GatewayCatalog catalog)
@@ -81,6 +116,12 @@ public static class TaskEndpoints
         {
             await GatewayResponses.WriteErrorAsync(http, OpenAiError.Invalid(
                 "An intervention needs 'actor', and 'seconds' (0 to a year) or 'started_at' (with 'ended_at', default now) in order; 'kind' is approval, intervention or review.")).ConfigureAwait(false);
+            return;
+        }
+
+        if (InterventionJournal.OutsideStepsRefused(request.Task) is { } refusal)
+        {
+            await GatewayResponses.WriteErrorAsync(http, OpenAiError.Conflict(refusal)).ConfigureAwait(false);
             return;
         }
 

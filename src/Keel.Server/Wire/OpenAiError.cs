@@ -28,6 +28,9 @@ public sealed record OpenAiError(int Status, string Message, string Type, string
 
     public static OpenAiError NotFound(string message) => new(404, message, "invalid_request_error", "not_found");
 
+    /// <summary>The request is well formed but the resource's state does not allow it now.</summary>
+    public static OpenAiError Conflict(string message) => new(409, message, "invalid_request_error", "conflict");
+
     /// <summary>402, so that clients do not retry: only a larger budget or a new period will let the call through.</summary>
     public static OpenAiError BudgetExceeded(Budgets.BudgetExceededException ex) => new(402, ex.Message, "budget_exceeded", "budget_exceeded");
 
