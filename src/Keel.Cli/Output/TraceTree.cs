@@ -45,7 +45,7 @@ internal static class TraceTree
     private static string Label(SpanRecord span, Dictionary<int, StepRecord> steps, DateTimeOffset origin)
     {
         var mark = span.Status == SpanStatus.Ok ? "[green]✓[/]" : "[red]✗[/]";
-        var offset = (span.StartTime - origin).TotalMilliseconds.ToString("+0", CultureInfo.InvariantCulture) + " ms";
+        var offset = (span.StartTime - origin).TotalMilliseconds.ToString("+0;-0", CultureInfo.InvariantCulture) + " ms";
         var parts = new List<string>();
         var isStep = span.StepSeq is { } seq && steps.TryGetValue(seq, out var step) && !span.Attributes.ContainsKey(GenAiAttributes.KeelAttempt);
         if (isStep)
