@@ -69,6 +69,9 @@ public sealed partial class SqliteKeelStore
         }, cancellationToken);
 
     public ValueTask<IReadOnlyList<CostRow>> CostReportAsync(CostGrouping groupBy, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        CostReportAsync(groupBy, since, customerId: null, cancellationToken);
+
+    public ValueTask<IReadOnlyList<CostRow>> CostReportAsync(CostGrouping groupBy, DateTimeOffset since, string? customerId, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<CostRow>>(connection =>
         {
             var key = groupBy switch
@@ -92,11 +95,16 @@ public sealed partial class SqliteKeelStore
                 FROM usage_events u
                 LEFT JOIN tasks t ON t.id = u.task_id
                 LEFT JOIN customers c ON c.id = u.customer_id
-                WHERE u.created_at >= $since
+                WHERE u.created_at >= $since {(customerId is null ? "" : "AND u.customer_id = $customer")}
                 GROUP BY k
                 ORDER BY sum(u.cost_nanousd) DESC, k
                 """;
             query.Parameters.AddWithValue("$since", since == DateTimeOffset.MinValue ? long.MinValue : SqlValues.Micros(since));
+            if (customerId is not null)
+            {
+                query.Parameters.AddWithValue("$customer", customerId);
+            }
+
             using var reader = query.ExecuteReader();
             var rows = new List<CostRow>();
             while (reader.Read())

@@ -51,24 +51,15 @@ public sealed partial class SqliteKeelStore
     public ValueTask<IReadOnlyList<TaskSummary>> ListTasksAsync(TaskQuery query, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<TaskSummary>>(connection =>
         {
+            ArgumentNullException.ThrowIfNull(query);
             using var command = connection.CreateCommand();
-            var where = new List<string>();
-            if (query.Status is { } status)
+            var where = TaskFilters(command, query);
+            if (query.After is { } after)
             {
-                where.Add("status = $status");
-                command.Parameters.AddWithValue("$status", SqlValues.Text(status));
-            }
-
-            if (query.Agent is { } agent)
-            {
-                where.Add("agent = $agent");
-                command.Parameters.AddWithValue("$agent", agent);
-            }
-
-            if (query.CustomerId is { } customer)
-            {
-                where.Add("customer_id = $customer");
-                command.Parameters.AddWithValue("$customer", customer);
+                // Written so the created_at bound alone is an index range; the id only breaks ties within it.
+                where.Add("created_at <= $after_created AND (created_at < $after_created OR id < $after_id)");
+                command.Parameters.AddWithValue("$after_created", SqlValues.Micros(after.CreatedAt));
+                command.Parameters.AddWithValue("$after_id", after.Id);
             }
 
             var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
@@ -83,6 +74,85 @@ public sealed partial class SqliteKeelStore
 
             return tasks;
         }, cancellationToken);
+
+    /// <summary>The WHERE terms of a task query's filters (not its paging), with their parameters added to the command.</summary>
+    private static List<string> TaskFilters(SqliteCommand command, TaskQuery query)
+    {
+        var where = new List<string>();
+        void Add(string term, string name, object value)
+        {
+            where.Add(term);
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        if (query.Status is { } status)
+        {
+            Add("status = $status", "$status", SqlValues.Text(status));
+        }
+
+        if (query.Agent is { } agent)
+        {
+            Add("agent = $agent", "$agent", agent);
+        }
+
+        if (query.CustomerId is { } customer)
+        {
+            Add("customer_id = $customer", "$customer", customer);
+        }
+
+        if (query.SessionId is { } session)
+        {
+            Add("session_id = $session", "$session", session);
+        }
+
+        if (query.Model is { } model)
+        {
+            // The model is in the usage of the calls it served; the alias a call asked for is its model step's name.
+            Add("""
+                (model_override = $model
+                 OR EXISTS (SELECT 1 FROM usage_events u WHERE u.kind = 'model' AND u.resource = $model AND u.task_id = tasks.id)
+                 OR EXISTS (SELECT 1 FROM steps s WHERE s.kind = 'model' AND s.name = $model AND s.task_id = tasks.id))
+                """, "$model", model);
+        }
+
+        if (query.Search is { Length: > 0 } search)
+        {
+            Add("(id LIKE $search_prefix ESCAPE '\\' OR input LIKE $search_anywhere ESCAPE '\\')", "$search_prefix", EscapeLike(search) + "%");
+            command.Parameters.AddWithValue("$search_anywhere", "%" + EscapeLike(search) + "%");
+        }
+
+        if (query.CreatedFrom is { } from)
+        {
+            Add("created_at >= $created_from", "$created_from", SqlValues.Micros(from));
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            Add("created_at < $created_before", "$created_before", SqlValues.Micros(before));
+        }
+
+        if (query.MinCostUsd is { } minCost)
+        {
+            Add("cost_nanousd >= $min_cost", "$min_cost", SqlValues.Nano(minCost));
+        }
+
+        if (query.MaxCostUsd is { } maxCost)
+        {
+            Add("cost_nanousd <= $max_cost", "$max_cost", SqlValues.Nano(maxCost));
+        }
+
+        if (query.MinDuration is { } minDuration)
+        {
+            Add("ended_at - started_at >= $min_duration", "$min_duration", minDuration.Ticks / 10);
+        }
+
+        if (query.MaxDuration is { } maxDuration)
+        {
+            Add("ended_at - started_at <= $max_duration", "$max_duration", maxDuration.Ticks / 10);
+        }
+
+        return where;
+    }
 
     public ValueTask<IReadOnlyList<StepRecord>> GetStepsAsync(string taskId, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<StepRecord>>(connection =>

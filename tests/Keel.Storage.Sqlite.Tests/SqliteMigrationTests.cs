@@ -11,13 +11,13 @@ public sealed class SqliteMigrationTests : IDisposable
     private static readonly string[] Tables =
     [
         "api_keys", "approvals", "blobs", "budget_events", "budgets", "context_snapshots", "customers", "interventions", "session_messages", "session_state",
-        "sessions", "spans", "steps", "tasks", "tool_state", "tool_state_history", "usage_events",
+        "sessions", "settings", "spans", "steps", "tasks", "tool_state", "tool_state_history", "usage_events",
     ];
 
     private static readonly string[] ListingIndexes =
     [
-        "approvals_by_status", "interventions_by_task", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_status", "tasks_children",
-        "tasks_due", "tasks_leased", "usage_by_customer_time", "usage_by_task",
+        "approvals_by_status", "interventions_by_task", "steps_by_model", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_session",
+        "tasks_by_status", "tasks_children", "tasks_due", "tasks_leased", "usage_by_customer_time", "usage_by_model", "usage_by_task",
     ];
 
     private readonly TempDatabase _database = new();

@@ -10,6 +10,7 @@ namespace Keel.Cli.Output;
 [JsonSerializable(typeof(DemoSummary))]
 [JsonSerializable(typeof(List<TaskRow>))]
 [JsonSerializable(typeof(TraceDocument))]
+[JsonSerializable(typeof(StepDocument))]
 [JsonSerializable(typeof(Commands.KeyCreated))]
 [JsonSerializable(typeof(List<Commands.BudgetRow>))]
 [JsonSerializable(typeof(Commands.CostReport))]

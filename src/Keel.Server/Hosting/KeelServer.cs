@@ -5,10 +5,12 @@ using Keel.Resilience;
 using Keel.Server.Access;
 using Keel.Server.Configuration;
 using Keel.Server.Gateway;
+using Keel.Server.Otlp;
 using Keel.Server.Recording;
 using Keel.Server.Routing;
 using Keel.Storage;
 using Keel.Storage.Sqlite;
+using Keel.Telemetry.Export;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -23,8 +25,18 @@ public static class KeelServer
     /// <exception cref="StoreException">The database cannot be opened.</exception>
     public static async Task<WebApplication> BuildAsync(KeelServerOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.InsecureLocal)
+        {
+            LoopbackUrls.RequireForInsecureLocal(options.Urls);
+        }
+
         var config = options.ConfigPath is null ? null : GatewayConfigLoader.Load(options.ConfigPath, options.Prices);
         var store = await SqliteKeelStore.OpenAsync(options.DbPath, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // The first start on a database makes the admin token; with --insecure-local none is needed yet, so none is made.
+        var adminToken = options.InsecureLocal && !options.NewAdminToken
+            ? null
+            : await AdminTokens.EnsureAsync(store, options.NewAdminToken, cancellationToken).ConfigureAwait(false);
 
         // The empty builder: no config files to watch, no default middleware; only what the gateway uses.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
@@ -40,9 +52,21 @@ public static class KeelServer
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
+        // Spans recorded from here on (gateway, workers, API) also leave over OTLP when asked (OTEL_EXPORTER_OTLP_*).
+        var exportLogging = options.OtlpExport is null ? null : LoggerFactory.Create(log => log.AddSimpleConsole(console => console.SingleLine = true));
+        var exporter = options.OtlpExport is { } otlp ? new OtlpSpanExporter(otlp, logger: exportLogging!.CreateLogger<OtlpSpanExporter>()) : null;
+        IKeelStore recording = exporter is null ? store : store.WithOtlpExport(exporter);
+
         var services = builder.Services;
         services.AddSingleton(options.TimeProvider);
-        services.AddSingleton<IKeelStore>(store);
+        services.AddSingleton(recording);
+        if (exporter is not null)
+        {
+            services.AddSingleton(exporter);
+        }
+
+        // Received spans go to the store itself: they came from an OpenTelemetry pipeline and are not sent back out.
+        services.AddSingleton(sp => new OtlpIngestor(store, options.Prices, sp.GetRequiredService<ILogger<OtlpIngestor>>()));
         services.AddSingleton(options.Prices);
         services.AddSingleton(new UsageMeter(options.Prices));
         services.AddSingleton(_ => new HttpClient(new SocketsHttpHandler
@@ -76,11 +100,34 @@ public static class KeelServer
         services.AddSingleton(sp => new BudgetAlerts(store, sp.GetRequiredService<HttpClient>()));
         services.AddSingleton(sp => new BudgetLedger(store, options.TimeProvider, sp.GetRequiredService<BudgetAlerts>()));
         services.AddSingleton<ChatCompletionsEndpoint>();
+        services.AddSingleton(options);
+        services.AddSingleton(new IssuedAdminToken(adminToken));
+        services.AddSingleton<DashboardAuthenticator>();
+        services.AddSingleton<Dashboard.Api.CustomerNames>();
+        var workers = options.Workers?.Invoke(recording);
+        if (workers is not null)
+        {
+            services.AddSingleton(workers);
+            services.AddHostedService(sp => new ServerWorkerPool(workers, sp.GetRequiredService<ILogger<ServerWorkerPool>>()));
+        }
+
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
         GatewayEndpoints.Map(app);
+        Dashboard.Api.DashboardApi.Map(app);
+        Dashboard.DashboardStaticFiles.Map(app);
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        if (exporter is not null)
+        {
+            // Registered after the store's, so it runs first: the last spans leave before the store closes.
+            app.Lifetime.ApplicationStopped.Register(() =>
+            {
+                exporter.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                exportLogging!.Dispose();
+            });
+        }
+
         return app;
     }
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Keel.Access;
 using Keel.MockUpstream;
+using Keel.Server.Access;
 using Keel.Server.Hosting;
 using Keel.Server.Recording;
 using Keel.Storage;
@@ -54,10 +55,14 @@ internal sealed class GatewayHarness : IAsyncDisposable
 
     public IKeelStore Store => App.Services.GetRequiredService<IKeelStore>();
 
+    /// <summary>The admin token this server made when it started on its new database (null with <c>--insecure-local</c>).</summary>
+    public string? AdminToken => App.Services.GetRequiredService<IssuedAdminToken>().Secret;
+
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <param name="json">Write the config as JSON; YAML otherwise.</param>
-    public static async Task<GatewayHarness> StartAsync(Action<GatewaySetup> configure, bool json = false)
+    /// <param name="options">Changes the server's options (access, workers) before it is built.</param>
+    public static async Task<GatewayHarness> StartAsync(Action<GatewaySetup> configure, bool json = false, Func<KeelServerOptions, KeelServerOptions>? options = null)
     {
         UpstreamKey.Ensure();
         var mock = await MockUpstreamServer.StartAsync(0, Ct);
@@ -68,12 +73,13 @@ internal sealed class GatewayHarness : IAsyncDisposable
             configure(setup);
             var configPath = Path.Combine(folder, json ? "keel.json" : "keel.yaml");
             await File.WriteAllTextAsync(configPath, json ? setup.ToJson() : setup.ToYaml(), Ct);
-            var app = await KeelServer.BuildAsync(new KeelServerOptions
+            var serverOptions = new KeelServerOptions
             {
                 DbPath = Path.Combine(folder, "keel.db"),
                 ConfigPath = configPath,
                 Urls = "http://127.0.0.1:0",
-            }, Ct);
+            };
+            var app = await KeelServer.BuildAsync(options?.Invoke(serverOptions) ?? serverOptions, Ct);
             await app.StartAsync(Ct);
             var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
             var harness = new GatewayHarness(mock, app, new Uri(address.TrimEnd('/') + "/"), folder);
