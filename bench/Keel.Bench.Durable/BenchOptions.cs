@@ -12,13 +12,12 @@ internal sealed record BenchOptions
     public int PayloadBytes { get; init; } = 1024;
     public IReadOnlyList<string> Modes { get; init; } = ["inline", "pool"];
     public IReadOnlyList<string> Synchronous { get; init; } = ["NORMAL", "FULL"];
-    /// <summary>
-    /// Store layouts to measure: <c>shipped</c> (the store as it opens today) and what-ifs for the report:
-    /// <c>page8k</c> (the file created with 8 KB pages), <c>rowid</c> (the steps table rebuilt as a rowid table) and
-    /// <c>rowid8k</c> (both).
-    /// </summary>
+    /// <summary>Store layouts to measure: <c>shipped</c>, or what-ifs for the report (see <see cref="StoreLayout"/>).</summary>
     public IReadOnlyList<string> Variants { get; init; } = ["shipped"];
     public string Results { get; init; } = ".";
+
+    /// <summary>Names the JSON file: durable-keel-[label-]timestamp.json.</summary>
+    public string? Label { get; init; }
     /// <summary>Keep each rep's database file for inspection (<c>--keep</c>).</summary>
     public bool Keep { get; init; }
     public string WorkFolder { get; init; } = Path.Combine(Path.GetTempPath(), "keel-bench-durable");
@@ -41,6 +40,7 @@ internal sealed record BenchOptions
             Modes = List("modes", defaults.Modes),
             Synchronous = [.. List("sync", defaults.Synchronous).Select(s => s.ToUpperInvariant())],
             Variants = List("variants", defaults.Variants),
+            Label = named.GetValueOrDefault("label"),
             Results = named.GetValueOrDefault("results", defaults.Results),
             Keep = named.ContainsKey("keep"),
             WorkFolder = named.GetValueOrDefault("work", defaults.WorkFolder),

@@ -10,7 +10,7 @@ using Keel.Bench.Durable;
 // file after a TRUNCATE WAL checkpoint over the measured steps.
 // Usage: dotnet run -c Release --project bench/Keel.Bench.Durable [-- --quick | --steps=12 --tasks=200 --reps=5
 //        --warmup=20 --payload=1024 --modes=inline,pool --sync=NORMAL,FULL
-//        --variants=shipped,page8k,rowid,rowid8k --results=DIR --work=DIR --keep]
+//        --variants=shipped,page4k+withoutrowid,page4k,withoutrowid --results=DIR --label=NAME --work=DIR --keep]
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
 var started = DateTimeOffset.UtcNow;
@@ -79,7 +79,7 @@ foreach (var first in runs.Where(r => r.Rep == 1 && r.Mode == options.Modes[0] &
 }
 
 Directory.CreateDirectory(options.Results);
-var output = Path.Combine(options.Results, $"durable-keel-{started:yyyy-MM-ddTHH-mm-ss}Z.json");
+var output = Path.Combine(options.Results, $"durable-keel-{(options.Label is { } label ? label + "-" : "")}{started:yyyy-MM-ddTHH-mm-ss}Z.json");
 var meta = new
 {
     when = started, runtime = RuntimeInformation.FrameworkDescription, os = RuntimeInformation.OSDescription, cpus = Environment.ProcessorCount, release,

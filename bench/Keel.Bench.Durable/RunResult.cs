@@ -25,6 +25,9 @@ internal sealed record RunResult
 
     /// <summary>Steps that took over a millisecond: with synchronous=NORMAL mostly the ones that ran a WAL checkpoint.</summary>
     public required int StepsOver1Ms { get; init; }
+
+    /// <summary>Time in those steps, spread over all steps: what the slow ones add to the mean.</summary>
+    public required double UsPerStepInStepsOver1Ms { get; init; }
     public required double StepMax { get; init; }
     public required double StepMeanTimed { get; init; }
 

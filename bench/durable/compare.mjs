@@ -48,7 +48,7 @@ if (kn && lgs) console.log(`LangGraph SqliteSaver vs Keel NORMAL, mean µs/step:
   (lgss ? ` (durability "sync": ${x(lgss.usPerStep.median, kn.usPerStepMean)})` : '') + `; B/step: ${x(lgs.bytesPerStep.median, kn.bytesPerStep)}`);
 if (kn && db) console.log(`DBOS vs Keel NORMAL, marginal µs/step: ${x(db.usPerStepMarginal.median, kn.usPerStepMarginal)}; B/step: ${x(db.bytesPerStep.median, kn.bytesPerStep)}`);
 if (kf && db) console.log(`DBOS vs Keel FULL (both fsync every commit), marginal µs/step: ${x(db.usPerStepMarginal.median, kf.usPerStepMarginal)}; mean µs/step: ${x(db.usPerStepNaive.median, kf.usPerStepMean)}`);
-if (kp && kn) console.log(`Keel worker pool vs inline (NORMAL), per task: +${n(kp.usPerTask - kn.usPerTask)} µs (submit ${n(kp.usPerSubmit)} µs, claim + run ${n(kp.usPerClaimAndRun)} µs)`);
+if (kp && kn) console.log(`Keel worker pool vs inline (NORMAL), per task: ${kp.usPerTask >= kn.usPerTask ? '+' : '−'}${n(Math.abs(kp.usPerTask - kn.usPerTask))} µs (submit ${n(kp.usPerSubmit)} µs, claim + run ${n(kp.usPerClaimAndRun)} µs)`);
 
 if (kn) {
   const ok = (v, goal) => (v <= goal ? 'met' : 'NOT met');
