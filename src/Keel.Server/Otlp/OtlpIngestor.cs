@@ -106,7 +106,8 @@ public sealed partial class OtlpIngestor(IKeelStore store, PriceTable prices, IL
         foreach (var trace in spans.GroupBy(s => (s.CustomerId, s.TraceId)))
         {
             var taskId = TraceCommits.TaskId(trace.Key.TraceId);
-            var existing = await store.FindTaskAsync(taskId, cancellationToken).ConfigureAwait(false);
+            // An exact lookup: FindTaskAsync also matches id prefixes, which no index serves.
+            var existing = (await store.GetTaskSummaryAsync(taskId, cancellationToken).ConfigureAwait(false))?.Task;
             if (existing is not null && existing.CustomerId != trace.Key.CustomerId)
             {
                 foreign += trace.Count(); // another customer's trace: never added to, and not said to exist
