@@ -18,11 +18,12 @@ public sealed partial class SqliteKeelStore
     public ValueTask<AgentTask?> FindTaskAsync(string idOrPrefix, CancellationToken cancellationToken = default) =>
         ReadAsync(connection =>
         {
+            // A whole id is one primary-key seek; a prefix is a range scan of the same key: ids from the prefix up to
+            // the prefix followed by the highest character. (`id LIKE 'prefix%'` would read every task.)
             using var query = connection.CreateCommand();
-            // Ids are hex after their prefix, so a LIKE pattern cannot be injected through them; escape anyway.
-            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id OR id LIKE $prefix ESCAPE '\\' ORDER BY id = $id DESC LIMIT 2";
+            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id UNION ALL SELECT * FROM (SELECT {TaskColumns} FROM tasks WHERE id > $id AND id < $upper ORDER BY id LIMIT 2)";
             query.Parameters.AddWithValue("$id", idOrPrefix);
-            query.Parameters.AddWithValue("$prefix", EscapeLike(idOrPrefix) + "%");
+            query.Parameters.AddWithValue("$upper", idOrPrefix + char.MaxValue);
             using var reader = query.ExecuteReader();
             if (!reader.Read())
             {

@@ -1,0 +1,299 @@
+using System.Diagnostics;
+using Keel.Journal;
+using Keel.Pricing;
+using Keel.Server.Otlp;
+using Keel.Storage;
+using Keel.Tasks;
+using Keel.Telemetry.Otlp.Proto;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Keel.Bench.Observability;
+
+/// <summary>
+/// Spans per second into the embedded store, on the seeded database: (a) end to end, OTLP/HTTP protobuf export
+/// requests of 512 spans (the OpenTelemetry SDKs' default batch) posted to the server's <c>/v1/traces</c> by one and
+/// by four exporters at once; (b) the same requests, decoded, handed to the ingestor in process (no HTTP, no protobuf),
+/// the store's reads and commits timed apart, and the ingestor's commits written apart from its planning; (c) the store alone: the spans
+/// as span-only commits through <c>CommitBatchAsync</c>. Each variant sends new traces for at most
+/// <see cref="BenchOptions.IngestSeconds"/> seconds or <see cref="BenchOptions.IngestSpans"/> spans.
+/// </summary>
+internal static class SpanIngestion
+{
+    public const int TracesPerRequest = 64;
+    private const int SpansPerRequest = TracesPerRequest * OtlpTraces.SpansPerTrace;
+
+    public sealed record Row(string Path, string How, long Spans, double Seconds, double P50Ms, double P95Ms, double? StoreReadShare = null, double? StoreCommitShare = null)
+    {
+        public double SpansPerSecond => Spans / Seconds;
+    }
+
+    public static async Task<(List<Row> Rows, double DecodeMsPerRequest)> RunAsync(BenchServer server, BenchOptions options)
+    {
+        var rng = new Random(options.Seed + 7);
+        var customer = (await server.Store.EnsureCustomerAsync("otlp-bench")).Id;
+        var key = await server.CustomerKeyAsync(customer);
+        var requests = Math.Max(1, options.IngestSpans / SpansPerRequest);
+        var budget = TimeSpan.FromSeconds(options.IngestSeconds);
+        var rows = new List<Row>();
+
+        // Warm-up: JIT and the ingestor's first queries, not counted.
+        await PostAllAsync(server, key, Payloads(rng, 4), senders: 1, budget);
+
+        foreach (var senders in new[] { 1, 4 })
+        {
+            var payloads = Payloads(rng, requests);
+            var before = (await server.Store.GetStatsAsync()).Spans;
+            var (sent, seconds, serverMs) = await PostAllAsync(server, key, payloads, senders, budget);
+            var stored = (await server.Store.GetStatsAsync()).Spans - before;
+            Check(stored, sent);
+            rows.Add(new Row("OTLP/HTTP protobuf -> /v1/traces", $"{senders} exporter{(senders > 1 ? "s" : "")} at once, 512 spans per request", stored, seconds,
+                Stats.Percentile(serverMs, 0.5), Stats.Percentile(serverMs, 0.95)));
+            Report(rows[^1]);
+        }
+
+        var decodeMs = DecodeMs(Payloads(rng, 20));
+        rows.Add(await InProcessAsync(server.Store, rng, customer, requests, budget));
+        Report(rows[^1]);
+
+        foreach (var row in await ReplayedAsync(server.Store, rng, customer, requests, budget))
+        {
+            rows.Add(row);
+            Report(row);
+        }
+
+        foreach (var (tracesPerBatch, attributes, ordered) in new[] { (1, true, false), (TracesPerRequest, true, false), (512, true, false), (TracesPerRequest, false, false), (TracesPerRequest, true, true) })
+        {
+            rows.Add(await StoreOnlyAsync(server.Store, rng, customer, requests * TracesPerRequest, tracesPerBatch, attributes, ordered, budget));
+            Report(rows[^1]);
+        }
+
+        return (rows, decodeMs);
+    }
+
+    private static List<byte[]> Payloads(Random rng, int requests) =>
+        [.. Enumerable.Range(0, requests).Select(_ => OtlpTraces.Bytes(OtlpTraces.Request(rng, TracesPerRequest)))];
+
+    /// <summary>What decoding one 512-span protobuf request costs (the server's part the in-process rows leave out).</summary>
+    private static double DecodeMs(List<byte[]> payloads)
+    {
+        foreach (var payload in payloads)
+        {
+            _ = ExportTraceServiceRequest.Parser.ParseFrom(payload);
+        }
+
+        var t0 = Stopwatch.GetTimestamp();
+        foreach (var payload in payloads)
+        {
+            _ = ExportTraceServiceRequest.Parser.ParseFrom(payload);
+        }
+
+        return Stats.MsSince(t0) / payloads.Count;
+    }
+
+    private static void Check(long stored, int requests)
+    {
+        if (stored != (long)requests * SpansPerRequest)
+        {
+            throw new InvalidOperationException($"Stored {stored} spans of {requests * SpansPerRequest} sent.");
+        }
+    }
+
+    private static void Report(Row row) =>
+        Console.Error.WriteLine($"  {row.Path} ({row.How}): {row.SpansPerSecond:N0} spans/s ({row.Spans:N0} spans in {row.Seconds:0.0} s)");
+
+    /// <summary>Posts payloads, <paramref name="senders"/> requests in flight at a time, until done or out of time.</summary>
+    private static async Task<(int Sent, double Seconds, List<double> ServerMs)> PostAllAsync(BenchServer server, string key, List<byte[]> payloads, int senders, TimeSpan budget)
+    {
+        var next = -1;
+        var sent = 0;
+        var t0 = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, senders).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while (Stopwatch.GetElapsedTime(t0) < budget && (i = Interlocked.Increment(ref next)) < payloads.Count)
+            {
+                using var content = OtlpTraces.Protobuf(payloads[i]);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "v1/traces") { Content = content };
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                using var response = await server.Http.SendAsync(request);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"POST /v1/traces answered {(int)response.StatusCode}");
+                }
+
+                var reply = ExportTraceServiceResponse.Parser.ParseFrom(body);
+                if (reply.PartialSuccess is { RejectedSpans: > 0 } partial)
+                {
+                    throw new InvalidOperationException($"{partial.RejectedSpans} spans rejected: {partial.ErrorMessage}");
+                }
+
+                Interlocked.Increment(ref sent);
+            }
+        })).ToList();
+        await Task.WhenAll(workers);
+        var seconds = Stats.MsSince(t0) / 1000;
+        var serverMs = Enumerable.Range(0, sent).Select(_ => server.NextServerMs()).ToList(); // every request's activity, in the order they ended
+        return (sent, seconds, serverMs);
+    }
+
+    /// <summary>Decoded requests handed to an <see cref="OtlpIngestor"/> over a metered view of the server's store.</summary>
+    private static async Task<Row> InProcessAsync(IKeelStore store, Random rng, string customer, int requests, TimeSpan budget)
+    {
+        var (metered, meter) = MeteredStore.Wrap(store);
+        using var ingestor = new OtlpIngestor(metered, PriceTable.Default, NullLogger<OtlpIngestor>.Instance);
+        var caller = new IngestCaller(customer, null);
+        await ingestor.IngestAsync(caller, OtlpTraces.Request(rng, TracesPerRequest)); // warm-up
+        meter.Reset();
+        var batches = Enumerable.Range(0, requests).Select(_ => OtlpTraces.Request(rng, TracesPerRequest)).ToList();
+        var before = (await store.GetStatsAsync()).Spans;
+        var perRequest = new List<double>();
+        var t0 = Stopwatch.GetTimestamp();
+        foreach (var batch in batches)
+        {
+            if (Stopwatch.GetElapsedTime(t0) >= budget)
+            {
+                break;
+            }
+
+            var r0 = Stopwatch.GetTimestamp();
+            var result = await ingestor.IngestAsync(caller, batch);
+            perRequest.Add(Stats.MsSince(r0));
+            if (result.Rejected != 0 || result.Stored != SpansPerRequest)
+            {
+                throw new InvalidOperationException($"The ingestor stored {result.Stored} and rejected {result.Rejected} spans: {result.Message}");
+            }
+        }
+
+        var ms = Stats.MsSince(t0);
+        var stored = (await store.GetStatsAsync()).Spans - before;
+        Check(stored, perRequest.Count);
+        return new Row("OtlpIngestor.IngestAsync in process", "decoded requests of 512 spans, one at a time", stored, ms / 1000,
+            Stats.Percentile(perRequest, 0.5), Stats.Percentile(perRequest, 0.95), meter.ReadMs / ms, meter.CommitMs / ms);
+    }
+
+    /// <summary>
+    /// The ingestion split in two: the ingestor making its commits with no store writes (commits captured), then those very commits written by <c>CommitBatchAsync</c> one request's worth at a time, as made
+    /// (tasks named <c>task_</c> + trace id) and renamed in time order (UUID v7 task ids), which shows what the random
+    /// placement of ingested tasks in the task-clustered tables costs.
+    /// </summary>
+    private static async Task<List<Row>> ReplayedAsync(IKeelStore store, Random rng, string customer, int requests, TimeSpan budget)
+    {
+        var (metered, meter) = MeteredStore.Wrap(store);
+        meter.Captured = [];
+        using var ingestor = new OtlpIngestor(metered, PriceTable.Default, NullLogger<OtlpIngestor>.Instance);
+        var caller = new IngestCaller(customer, null);
+        await ingestor.IngestAsync(caller, OtlpTraces.Request(rng, TracesPerRequest)); // warm-up
+        meter.Captured.Clear();
+        var batches = Enumerable.Range(0, requests).Select(_ => OtlpTraces.Request(rng, TracesPerRequest)).ToList();
+        var t0 = Stopwatch.GetTimestamp();
+        foreach (var batch in batches)
+        {
+            await ingestor.IngestAsync(caller, batch);
+            if (Stopwatch.GetElapsedTime(t0) >= budget / 2)
+            {
+                break;
+            }
+        }
+
+        var planMs = Stats.MsSince(t0);
+        var captured = meter.Captured;
+        var spans = (long)captured.Count * SpansPerRequest;
+        var one = captured[0];
+        var shape = $"per request: {one.Count} commits of {one.Count(c => c.CreateTaskIfMissing is not null)} new tasks, {one.Count(c => c.Step is not null)} steps, "
+            + $"{one.Sum(c => c.Usage.Count)} usage events, {one.Sum(c => c.Spans.Count)} spans, {one.Count(c => c.Task is not null)} task updates";
+        var rows = new List<Row> { new("OtlpIngestor.IngestAsync, commits captured, not written", $"the ingestor's own work: spans read, traces planned, commits built ({shape})", spans, planMs / 1000, 0, 0, meter.ReadMs / planMs, 0) };
+
+        foreach (var ordered in new[] { false, true })
+        {
+            var names = new Dictionary<string, string>(StringComparer.Ordinal);
+            string Rename(string id) => ordered ? names.TryGetValue(id, out var renamed) ? renamed : names[id] = KeelIds.NewTaskId() : id;
+            var writes = ordered ? captured.Select(batch => (IReadOnlyList<StepCommit>)[.. batch.Select(c => Renamed(c, Rename))]).ToList() : captured;
+            var before = (await store.GetStatsAsync()).Spans;
+            var perBatch = new List<double>();
+            var w0 = Stopwatch.GetTimestamp();
+            foreach (var batch in writes)
+            {
+                var b0 = Stopwatch.GetTimestamp();
+                await store.CommitBatchAsync(batch);
+                perBatch.Add(Stats.MsSince(b0));
+            }
+
+            var seconds = Stats.MsSince(w0) / 1000;
+            Check((await store.GetStatsAsync()).Spans - before, writes.Count);
+            rows.Add(new Row("the ingestor's commits, replayed through CommitBatchAsync", ordered
+                ? "one request's commits per batch, tasks renamed in time order (UUID v7)"
+                : "one request's commits per batch, as made (tasks named task_<trace id>)", spans, seconds, Stats.Percentile(perBatch, 0.5), Stats.Percentile(perBatch, 0.95), 0, 1));
+        }
+
+        return rows;
+    }
+
+    private static StepCommit Renamed(StepCommit commit, Func<string, string> rename) => commit with
+    {
+        CreateTaskIfMissing = commit.CreateTaskIfMissing is { } created ? created with { Id = rename(created.Id) } : null,
+        Task = commit.Task is { } task ? task with { Id = rename(task.Id) } : null,
+        Step = commit.Step is { } step ? step with { TaskId = rename(step.TaskId) } : null,
+        Spans = [.. commit.Spans.Select(s => s with { TaskId = rename(s.TaskId) })],
+        Usage = [.. commit.Usage.Select(u => u with { TaskId = u.TaskId is { } id ? rename(id) : null, IdempotencyKey = u.IdempotencyKey + "/renamed" })],
+    };
+
+    /// <summary>
+    /// The store alone: tasks made first (not timed), then each trace's spans as one span-only commit. Ingested traces'
+    /// tasks are named after their random trace ids (<c>task_</c> + trace id), so each lands at a random place in the
+    /// spans B-tree (clustered by task); <paramref name="ordered"/> names them in time order as the runtime does (UUID v7)
+    /// instead, to show what that placement costs. <paramref name="attributes"/> false leaves the attributes out.
+    /// </summary>
+    private static async Task<Row> StoreOnlyAsync(IKeelStore store, Random rng, string customer, int traces, int tracesPerBatch, bool attributes, bool ordered, TimeSpan budget)
+    {
+        var all = Enumerable.Range(0, traces).Select(_ => OtlpTraces.Trace(rng)).ToList();
+        if (!attributes || ordered)
+        {
+            all = [.. all.Select(spans =>
+            {
+                var taskId = ordered ? KeelIds.NewTaskId() : spans[0].TaskId;
+                return spans.Select(s => s with { TaskId = taskId, Attributes = attributes ? s.Attributes : new Dictionary<string, object?>() }).ToList();
+            })];
+        }
+
+        var tasks = all.Select(spans => new StepCommit
+        {
+            CreateTaskIfMissing = new AgentTask
+            {
+                Id = spans[0].TaskId, Agent = "travel", CustomerId = customer, Status = AgentTaskStatus.Succeeded,
+                CreatedAt = spans[0].StartTime, StartedAt = spans[0].StartTime, EndedAt = spans[0].EndTime,
+            },
+        }).ToList();
+        foreach (var chunk in tasks.Chunk(2_000))
+        {
+            await store.CommitBatchAsync(chunk);
+        }
+
+        var commits = all.Select(spans => new StepCommit { Spans = spans }).ToList();
+        var before = (await store.GetStatsAsync()).Spans;
+        var perBatch = new List<double>();
+        var t0 = Stopwatch.GetTimestamp();
+        foreach (var batch in commits.Chunk(tracesPerBatch))
+        {
+            if (Stopwatch.GetElapsedTime(t0) >= budget)
+            {
+                break;
+            }
+
+            var b0 = Stopwatch.GetTimestamp();
+            await store.CommitBatchAsync(batch);
+            perBatch.Add(Stats.MsSince(b0));
+        }
+
+        var seconds = Stats.MsSince(t0) / 1000;
+        var stored = (await store.GetStatsAsync()).Spans - before;
+        var spansPerBatch = tracesPerBatch * OtlpTraces.SpansPerTrace;
+        if (stored != (long)perBatch.Count * spansPerBatch)
+        {
+            throw new InvalidOperationException($"Stored {stored} spans of {perBatch.Count * spansPerBatch}.");
+        }
+
+        return new Row("store alone: CommitBatchAsync", $"span-only commits (one per trace), {spansPerBatch:N0} spans per batch{(attributes ? "" : ", attributes left out")}{(ordered ? ", tasks named in time order (UUID v7) instead of task_<trace id>" : "")}", stored, seconds,
+            Stats.Percentile(perBatch, 0.5), Stats.Percentile(perBatch, 0.95), 0, 1);
+    }
+}
