@@ -36,7 +36,9 @@ internal static class TraceCommits
     {
         var first = fresh[0];
         var taskId = TaskId(first.TraceId);
-        var ordered = fresh.OrderBy(s => s.Start).ThenBy(s => s.SpanId, StringComparer.Ordinal).ToList();
+        // Steps in the order they happened: by start, then by end (a call that ended before another started in the
+        // same clock tick came first), then by span id only so that the order is stable.
+        var ordered = fresh.OrderBy(s => s.Start).ThenBy(s => s.End).ThenBy(s => s.SpanId, StringComparer.Ordinal).ToList();
         var task = Merge(existing, ordered, taskId, sessionId);
 
         var commits = new List<StepCommit>();

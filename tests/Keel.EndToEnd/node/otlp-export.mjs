@@ -25,7 +25,13 @@ const provider = new BasicTracerProvider({
 });
 const tracer = provider.getTracer("travel-agent", "1.0.0");
 
+// Explicit times, as a real agent's calls would have: the chat ends before the tool starts. (Two spans started in
+// the same instant would leave their order to chance.)
+const t0 = Date.now();
+const at = (ms) => new Date(t0 + ms);
+
 const agent = tracer.startSpan("invoke_agent travel", {
+  startTime: at(0),
   attributes: {
     "gen_ai.operation.name": "invoke_agent",
     "gen_ai.agent.name": "travel",
@@ -35,6 +41,7 @@ const agent = tracer.startSpan("invoke_agent travel", {
 const inAgent = trace.setSpan(context.active(), agent);
 
 const chat = tracer.startSpan("chat gpt-4o-mini", {
+  startTime: at(1),
   kind: SpanKind.CLIENT,
   attributes: {
     "gen_ai.operation.name": "chat",
@@ -48,15 +55,16 @@ const chat = tracer.startSpan("chat gpt-4o-mini", {
     "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [{ type: "tool_call", id: "call_1", name: "search_flights", arguments: { to: "LIS" } }], finish_reason: "tool_call" }]),
   },
 }, inAgent);
-chat.end();
+chat.end(at(40));
 
 const tool = tracer.startSpan("execute_tool search_flights", {
+  startTime: at(41),
   attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "search_flights", "gen_ai.tool.call.id": "call_1" },
 }, inAgent);
 tool.setStatus({ code: SpanStatusCode.ERROR, message: "flight search timed out" });
-tool.end();
+tool.end(at(60));
 
-agent.end();
+agent.end(at(61));
 await provider.forceFlush();
 await provider.shutdown();
 
