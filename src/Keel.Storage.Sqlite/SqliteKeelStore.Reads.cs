@@ -264,22 +264,37 @@ public sealed partial class SqliteKeelStore
     public ValueTask<IReadOnlyList<string>?> GetSnapshotAsync(string snapshotId, CancellationToken cancellationToken = default) =>
         ReadAsync<IReadOnlyList<string>?>(connection =>
         {
+            // A snapshot may hold only the hashes after its base's: walk the bases back (at most
+            // ContextSnapshot.MaxDepth), then read the messages oldest first.
             using var query = connection.CreateCommand();
-            query.CommandText = "SELECT hashes FROM context_snapshots WHERE id = $id";
-            query.Parameters.AddWithValue("$id", snapshotId);
-            if (query.ExecuteScalar() is not byte[] packed)
+            query.CommandText = "SELECT hashes, base_id FROM context_snapshots WHERE id = $id";
+            var id = query.Parameters.Add("$id", SqliteType.Text);
+            var parts = new List<byte[]>();
+            for (string? next = snapshotId; next is not null;)
             {
-                return null;
+                id.Value = next;
+                using var reader = query.ExecuteReader();
+                if (!reader.Read())
+                {
+                    return parts.Count == 0 ? null : throw new StoreException($"Context snapshot {next} (a base of {snapshotId}) is missing.");
+                }
+
+                parts.Add((byte[])reader.GetValue(0));
+                next = reader.IsDBNull(1) ? null : reader.GetString(1);
             }
 
             using var blob = connection.CreateCommand();
             blob.CommandText = "SELECT content FROM blobs WHERE hash = $hash";
             var hash = blob.Parameters.Add("$hash", SqliteType.Text);
-            var messages = new List<string>(packed.Length / 32);
-            for (var offset = 0; offset < packed.Length; offset += 32)
+            var messages = new List<string>();
+            for (var part = parts.Count - 1; part >= 0; part--)
             {
-                hash.Value = Convert.ToHexStringLower(packed.AsSpan(offset, 32));
-                messages.Add(System.Text.Encoding.UTF8.GetString((byte[])blob.ExecuteScalar()!));
+                var packed = parts[part];
+                for (var offset = 0; offset < packed.Length; offset += 32)
+                {
+                    hash.Value = Convert.ToHexStringLower(packed.AsSpan(offset, 32));
+                    messages.Add(System.Text.Encoding.UTF8.GetString((byte[])blob.ExecuteScalar()!));
+                }
             }
 
             return messages;

@@ -9,6 +9,9 @@ namespace Keel.Tasks;
 
 public sealed partial class TaskContext
 {
+    /// <summary>The previous model call's context window: the base the next one stores only its additions against.</summary>
+    private ContextSnapshot? _lastSnapshot;
+
     /// <summary>Calls a model alias with retries and fallbacks, as one journaled step.</summary>
     /// <exception cref="ModelCallFailedException">No deployment could answer; the failed step is journaled first.</exception>
     public Task<ChatResponse> ChatAsync(string model, IReadOnlyList<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -29,7 +32,8 @@ public sealed partial class TaskContext
         using var reservation = await ReserveModelCallAsync(models, alias, messages, options, cancellationToken).ConfigureAwait(false);
         var time = _runtime.Time;
         var start = time.GetUtcNow();
-        var snapshot = ContextSnapshot.FromMessages(messages.Select(MessageJson.Serialize).Prepend(MessageJson.SerializeRequest(alias, options)));
+        var snapshot = ContextSnapshot.FromMessages(messages.Select(MessageJson.Serialize).Prepend(MessageJson.SerializeRequest(alias, options)), _lastSnapshot);
+        _lastSnapshot = snapshot;
         var stepSpanId = TraceIds.NewSpanId();
 
         RouteResult<ChatResponse> result;

@@ -76,7 +76,7 @@ internal sealed class JournalWriter : IDisposable
             ON CONFLICT (idempotency_key) DO NOTHING
             """);
         _insertBlob = new(connection, "INSERT INTO blobs (hash, size, content) VALUES ($hash, $size, $content) ON CONFLICT (hash) DO NOTHING");
-        _insertSnapshot = new(connection, "INSERT INTO context_snapshots (id, hashes) VALUES ($id, $hashes) ON CONFLICT (id) DO NOTHING");
+        _insertSnapshot = new(connection, "INSERT INTO context_snapshots (id, hashes, base_id) VALUES ($id, $hashes, $base) ON CONFLICT (id) DO NOTHING");
         _insertIntervention = new(connection, """
             INSERT INTO interventions (id, task_id, customer_id, step_seq, actor, kind, decision, started_at, ended_at, note)
             VALUES ($id, $task, $customer, $seq, $actor, $kind, $decision, $started, $ended, $note)
@@ -372,11 +372,19 @@ internal sealed class JournalWriter : IDisposable
                 continue;
             }
 
-            var packed = new byte[s.Messages.Count * 32];
+            // A base counts only when it is surely in the file (committed, or written by this same transaction); else the
+            // snapshot is stored whole, so a read never meets a missing base.
+            var baseId = s.BaseId is { } candidate && (_stored.Contains(candidate) || _uncommitted.Contains(candidate)) ? candidate : null;
+            var skip = baseId is null ? 0 : s.BaseLength;
+            var packed = new byte[(s.Messages.Count - skip) * 32];
             for (var i = 0; i < s.Messages.Count; i++)
             {
                 var message = s.Messages[i];
-                Convert.FromHexString(message.Hash).CopyTo(packed, i * 32);
+                if (i >= skip)
+                {
+                    Convert.FromHexString(message.Hash).CopyTo(packed, (i - skip) * 32);
+                }
+
                 if (_stored.Contains(message.Hash))
                 {
                     continue;
@@ -393,6 +401,7 @@ internal sealed class JournalWriter : IDisposable
             var snapshot = _insertSnapshot.Bind(transaction);
             snapshot.Set("$id", s.Id);
             snapshot.Set("$hashes", packed);
+            snapshot.Set("$base", baseId);
             snapshot.Execute();
             _uncommitted.Add(s.Id);
         }
