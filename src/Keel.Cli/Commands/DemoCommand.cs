@@ -143,7 +143,7 @@ internal static class DemoCommand
     }
 
     /// <summary>Reports on the caller's thread; <see cref="Progress{T}"/> would post to the thread pool and lag behind.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
     }

@@ -31,7 +31,7 @@ internal static class ResumeCommand
             var runner = new DemoRunner(CliTelemetry.Recording(store, exporter), CommonOptions.LoadPrices(parse.GetValue(prices)));
             var settled = 0;
             var run = await runner.ResumeAsync(parse.GetValue(seed), parse.GetValue(concurrency),
-                new Progress(task => console.ErrorWriter.WriteLine($"resume: {Interlocked.Increment(ref settled)} {task.Id} {WorkerCommand.Describe(task)}")),
+                new DemoCommand.SynchronousProgress<Tasks.AgentTask>(task => console.ErrorWriter.WriteLine($"resume: {Interlocked.Increment(ref settled)} {task.Id} {WorkerCommand.Describe(task)}")),
                 cancellationToken).ConfigureAwait(false);
             var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);
             if (parse.GetValue(json))
@@ -47,10 +47,5 @@ internal static class ResumeCommand
             return 0;
         }));
         return command;
-    }
-
-    private sealed class Progress(Action<Tasks.AgentTask> report) : IProgress<Tasks.AgentTask>
-    {
-        public void Report(Tasks.AgentTask value) => report(value);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Keel.Providers;
 using Keel.Resilience;
 using Keel.Tracing;
@@ -115,44 +116,35 @@ public static class StepTracing
         }
     }
 
-    public static SpanRecord ToolSpan(SpanScope scope, int seq, string name, string? callId, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
-    {
-        TraceId = scope.TraceId,
-        SpanId = TraceIds.NewSpanId(),
-        ParentSpanId = scope.ParentSpanId,
-        TaskId = scope.TaskId,
-        StepSeq = seq,
-        Name = $"{GenAiAttributes.Operations.ExecuteTool} {name}",
-        StartTime = start,
-        EndTime = end,
-        Status = error is null ? SpanStatus.Ok : SpanStatus.Error,
-        StatusMessage = error?.Message,
-        Attributes = new Dictionary<string, object?>
+    public static SpanRecord ToolSpan(SpanScope scope, int seq, string name, string? callId, DateTimeOffset start, DateTimeOffset end, Exception? error) =>
+        StepSpan(scope, seq, $"{GenAiAttributes.Operations.ExecuteTool} {name}", start, end, error, new Dictionary<string, object?>
         {
             [GenAiAttributes.OperationName] = GenAiAttributes.Operations.ExecuteTool,
             [GenAiAttributes.ToolName] = name,
             [GenAiAttributes.ToolCallId] = callId,
             [GenAiAttributes.ErrorType] = error?.GetType().Name,
-        },
-    };
+        });
 
     /// <summary>The span of a step that is neither a model nor a tool call: journaled code, a timer, a child task.</summary>
-    public static SpanRecord PlainSpan(SpanScope scope, int seq, Journal.StepKind kind, string name, DateTimeOffset start, DateTimeOffset end, Exception? error) => new()
+    public static SpanRecord PlainSpan(SpanScope scope, int seq, Journal.StepKind kind, string name, DateTimeOffset start, DateTimeOffset end, Exception? error) =>
+        StepSpan(scope, seq, $"{kind.ToString().ToLowerInvariant()} {name}", start, end, error,
+            error is null ? ReadOnlyDictionary<string, object?>.Empty : new Dictionary<string, object?> { [GenAiAttributes.ErrorType] = error.GetType().Name });
+
+    /// <summary>A step's own span under the task's agent span; failed when <paramref name="error"/> is set.</summary>
+    private static SpanRecord StepSpan(SpanScope scope, int seq, string name, DateTimeOffset start, DateTimeOffset end, Exception? error, IReadOnlyDictionary<string, object?> attributes) => new()
     {
         TraceId = scope.TraceId,
         SpanId = TraceIds.NewSpanId(),
         ParentSpanId = scope.ParentSpanId,
         TaskId = scope.TaskId,
         StepSeq = seq,
-        Name = $"{kind.ToString().ToLowerInvariant()} {name}",
+        Name = name,
         StartTime = start,
         EndTime = end,
         Status = error is null ? SpanStatus.Ok : SpanStatus.Error,
         StatusMessage = error?.Message,
-        Attributes = error is null ? EmptyAttributes : new Dictionary<string, object?> { [GenAiAttributes.ErrorType] = error.GetType().Name },
+        Attributes = attributes,
     };
-
-    private static readonly Dictionary<string, object?> EmptyAttributes = [];
 
     public static SpanRecord HumanSpan(SpanScope scope, int seq, Oversight.Intervention intervention) => new()
     {

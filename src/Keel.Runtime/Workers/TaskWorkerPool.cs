@@ -133,7 +133,7 @@ public sealed class TaskWorkerPool
         AgentTask? task;
         try
         {
-            task = await _runtime.Store.FindTaskAsync(claimed.Id, cancellationToken).ConfigureAwait(false);
+            task = (await _runtime.Store.GetTaskSummaryAsync(claimed.Id, cancellationToken).ConfigureAwait(false))?.Task;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
