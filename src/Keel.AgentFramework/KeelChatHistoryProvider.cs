@@ -26,7 +26,7 @@ public sealed class KeelChatHistoryProvider : ChatHistoryProvider
     private readonly ProviderSessionState<KeelSessionState> _state;
 
     public KeelChatHistoryProvider(IKeelStore store, string customerId, KeelChatHistoryOptions? options = null)
-        : base(provideOutputMessageFilter: null, storeInputRequestMessageFilter: null, storeInputResponseMessageFilter: null)
+        : base(provideOutputMessageFilter: null, storeInputRequestMessageFilter: OwnRequestMessages, storeInputResponseMessageFilter: null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
@@ -38,6 +38,14 @@ public sealed class KeelChatHistoryProvider : ChatHistoryProvider
     }
 
     public override IReadOnlyList<string> StateKeys => [_options.StateKey];
+
+    /// <summary>
+    /// The request messages that belong in the conversation: not the history itself, and not what context providers
+    /// injected for one run (memories, retrieved documents), which would otherwise pile up in the session.
+    /// </summary>
+    private static IEnumerable<ChatMessage> OwnRequestMessages(IEnumerable<ChatMessage> messages) => messages.Where(m =>
+        !m.GetAgentRequestMessageSourceType().Equals(AgentRequestMessageSourceType.ChatHistory)
+        && !m.GetAgentRequestMessageSourceType().Equals(AgentRequestMessageSourceType.AIContextProvider));
 
     /// <summary>The Keel session that holds this agent session's conversation (assigned on first use).</summary>
     public string GetKeelSessionId(AgentSession session)

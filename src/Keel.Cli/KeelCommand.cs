@@ -27,6 +27,10 @@ internal static class KeelCommand
         root.Subcommands.Add(ApprovalCommands.List(console));
         root.Subcommands.Add(ApprovalCommands.Approve(console));
         root.Subcommands.Add(ApprovalCommands.Reject(console));
+        root.Subcommands.Add(MemoryCommand.Create(console));
+        root.Subcommands.Add(McpCommand.Create(console));
+        root.Subcommands.Add(Commands.Billing.BillingCommand.Create(console));
+        root.Subcommands.Add(Commands.Bench.BenchCommand.Create(console));
         return root;
     }
 

@@ -147,6 +147,7 @@ public sealed partial class SqliteKeelStore
             using var clear = connection.CreateCommand();
             clear.Transaction = transaction;
             clear.CommandText = """
+                DELETE FROM memory_ingestion WHERE session_id IN (SELECT id FROM sessions WHERE id = $session AND customer_id = $customer);
                 DELETE FROM session_state WHERE session_id IN (SELECT id FROM sessions WHERE id = $session AND customer_id = $customer);
                 DELETE FROM session_messages WHERE session_id IN (SELECT id FROM sessions WHERE id = $session AND customer_id = $customer);
                 """;

@@ -44,6 +44,7 @@ internal static class DemoCommand
             var run = await WithProgressAsync(console, count, progress =>
                 runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, humanApprovals: parse.GetValue(humanApprovals), cancellationToken: cancellationToken)).ConfigureAwait(false);
             var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);
+            var billing = await BillingDemo.ReportAsync(store, cancellationToken: cancellationToken).ConfigureAwait(false);
 
             if (parse.GetValue(json))
             {
@@ -52,6 +53,7 @@ internal static class DemoCommand
             else
             {
                 console.Out.Write(SummaryTable(summary));
+                Billing.BillingTables.WriteDemo(console, billing, path);
                 console.Out.MarkupLine($"[grey]Inspect: keel tasks --db {Markup.Escape(path)}   ·   keel trace TASK_ID --db {Markup.Escape(path)}[/]");
                 if (summary.Waiting > 0)
                 {

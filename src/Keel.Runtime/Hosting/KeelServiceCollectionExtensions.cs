@@ -1,4 +1,5 @@
 using Keel.Budgets;
+using Keel.Memory;
 using Keel.Metering;
 using Keel.Pricing;
 using Keel.Resilience;
@@ -17,7 +18,8 @@ public static class KeelServiceCollectionExtensions
     /// <summary>
     /// Registers an <see cref="AgentRuntime"/> (with its <see cref="ResilientModelCaller"/> and <see cref="UsageMeter"/>),
     /// an <see cref="AgentRegistry"/> of the agents added, and, with <see cref="KeelBuilder.AddWorkers"/>, a
-    /// <see cref="TaskWorkerPool"/> run by a hosted service. The app registers the <see cref="IKeelStore"/>; Keel's
+    /// <see cref="TaskWorkerPool"/> run by a hosted service. An <see cref="ISessionContextSource"/> in the container
+    /// (Keel.Memory's <c>AddKeelMemory</c> registers one) gives tasks in a session their starting context. The app registers the <see cref="IKeelStore"/>; Keel's
     /// runtime never picks a storage engine. Services already registered are kept, so an app can replace any part.
     /// </summary>
     /// <example>
@@ -49,9 +51,10 @@ public static class KeelServiceCollectionExtensions
             var meter = provider.GetRequiredService<UsageMeter>();
             var time = provider.GetService<TimeProvider>();
             var budgets = provider.GetService<BudgetLedger>();
+            var sessionContext = provider.GetService<ISessionContextSource>();
             return keel.Lease is { } lease
-                ? new AgentRuntime(store, models, meter, time, budgets) { Lease = lease }
-                : new AgentRuntime(store, models, meter, time, budgets);
+                ? new AgentRuntime(store, models, meter, time, budgets) { Lease = lease, SessionContext = sessionContext }
+                : new AgentRuntime(store, models, meter, time, budgets) { SessionContext = sessionContext };
         });
         services.TryAddSingleton(provider => new AgentRegistry(provider.GetServices<IAgent>()));
 

@@ -36,6 +36,12 @@ public sealed class AgentRuntime
     /// <summary>How long a lease lasts without a heartbeat: how soon a crashed worker's tasks run elsewhere.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Where tasks in a session get the context they start with (see <see cref="TaskContext.GetSessionHistoryAsync"/>):
+    /// Keel.Memory's assembler adds summaries and relevant memories. Null keeps the plain history policy.
+    /// </summary>
+    public Memory.ISessionContextSource? SessionContext { get; init; }
+
     /// <summary>The lease owner of tasks this runtime runs through <see cref="RunAsync"/>, outside a worker pool.</summary>
     public string InlineWorker { get; }
 

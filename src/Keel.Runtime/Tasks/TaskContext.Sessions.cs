@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Keel.Context;
 using Keel.Journal;
+using Keel.Memory;
 using Keel.Sessions;
 using Microsoft.Extensions.AI;
 
@@ -15,6 +16,8 @@ public sealed partial class TaskContext
     /// <summary>
     /// The conversation of the task's session so far, bounded by <paramref name="policy"/>, as one journaled step:
     /// a resumed task starts from the very history it saw the first time, even if the session moved on meanwhile.
+    /// With an <see cref="AgentRuntime.SessionContext"/> source, that source assembles it within the policy's
+    /// token budget, searching memories with the task's input.
     /// </summary>
     /// <exception cref="InvalidOperationException">The task has no session.</exception>
     public async Task<IReadOnlyList<ChatMessage>> GetSessionHistoryAsync(SessionHistoryPolicy? policy = null, CancellationToken cancellationToken = default)
@@ -31,8 +34,19 @@ public sealed partial class TaskContext
         IReadOnlyList<ChatMessage> history;
         try
         {
-            var stored = await _runtime.Store.GetSessionMessagesAsync(Task.CustomerId, sessionId, policy.MaxMessages, cancellationToken).ConfigureAwait(false);
-            history = policy.Select(stored);
+            if (_runtime.SessionContext is { } source)
+            {
+                var request = new SessionContextRequest(Task.CustomerId, sessionId, Task.Input, policy.MaxTokens)
+                {
+                    AgentId = Task.Agent, TaskId = Task.Id, MaxMessages = policy.MaxMessages,
+                };
+                history = await source.GetSessionContextAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var stored = await _runtime.Store.GetSessionMessagesAsync(Task.CustomerId, sessionId, policy.MaxMessages, cancellationToken).ConfigureAwait(false);
+                history = policy.Select(stored);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -23,6 +23,8 @@ public sealed class DemoRunner(IKeelStore store, PriceTable prices)
             customers[name] = (await store.EnsureCustomerAsync(name, cancellationToken).ConfigureAwait(false)).Id;
         }
 
+        await BillingDemo.SubscribeAsync(store, customers, cancellationToken: cancellationToken).ConfigureAwait(false);
+
         var clock = Stopwatch.StartNew();
         var ids = new List<string>(tasks);
         foreach (var work in DemoWorkload.Create(tasks, seed, supervised: humanApprovals))

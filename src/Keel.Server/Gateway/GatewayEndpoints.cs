@@ -20,6 +20,9 @@ public static class GatewayEndpoints
         app.MapGet("/healthz", HealthAsync);
         Api.TaskEndpoints.Map(app);
         Api.BudgetEndpoints.Map(app);
+        Api.MemoryEndpoints.Map(app);
+        Api.BillingEndpoints.Map(app);
+        Mcp.KeelMcpServer.Map(app);
         Otlp.OtlpEndpoints.Map(app);
         app.Map("/v1/{**rest}", (HttpContext http) => GatewayResponses.WriteErrorAsync(http,
             OpenAiError.NotFound($"Keel's gateway does not serve {http.Request.Method} {http.Request.Path}. It serves POST /v1/chat/completions and GET /v1/models.")));

@@ -104,6 +104,9 @@ public static class KeelServer
         services.AddSingleton(new IssuedAdminToken(adminToken));
         services.AddSingleton<DashboardAuthenticator>();
         services.AddSingleton<Dashboard.Api.CustomerNames>();
+        Api.MemoryServices.AddKeelMemoryInterfaces(services, ingestInBackground: true);
+        Mcp.KeelMcpServer.AddKeelMcpHttp(services);
+        Api.BillingEndpoints.AddKeelBilling(services);
         var workers = options.Workers?.Invoke(recording);
         if (workers is not null)
         {

@@ -29,6 +29,7 @@ public static class DashboardApi
         ApprovalApi.Map(api);
         CostApi.Map(api);
         ReplayApi.Map(api);
+        BillingApi.Map(api);
         api.Map("/{**rest}", (HttpContext http) => GatewayResponses.WriteErrorAsync(http,
             OpenAiError.NotFound($"The dashboard API has no {http.Request.Method} {http.Request.Path}; docs/dashboard.md lists its routes.")));
     }

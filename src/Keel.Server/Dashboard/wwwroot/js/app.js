@@ -5,13 +5,15 @@ import { count, money, shortId } from './format.js';
 import { poll } from './live.js';
 import { match } from './router.js';
 import * as approvals from './pages/approvals.js';
+import * as billing from './pages/billing.js';
 import * as costs from './pages/costs.js';
+import * as invoice from './pages/invoice.js';
 import * as session from './pages/session.js';
 import * as step from './pages/step.js';
 import * as task from './pages/task.js';
 import * as tasks from './pages/tasks.js';
 
-const PAGES = { tasks, task, step, session, approvals, costs };
+const PAGES = { tasks, task, step, session, approvals, costs, billing, invoice };
 
 const main = document.getElementById('app');
 const prompt = document.querySelector('[data-testid="token-prompt"]');
@@ -72,7 +74,8 @@ function render() {
 
   const route = match();
   for (const link of document.querySelectorAll('[data-nav]')) {
-    const active = link.dataset.nav === route.name || (link.dataset.nav === 'tasks' && ['task', 'step', 'session'].includes(route.name));
+    const active = link.dataset.nav === route.name || (link.dataset.nav === 'tasks' && ['task', 'step', 'session'].includes(route.name))
+      || (link.dataset.nav === 'billing' && route.name === 'invoice');
     if (active) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
   }
 

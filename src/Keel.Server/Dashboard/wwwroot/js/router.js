@@ -1,4 +1,5 @@
-// Hash routes: #/tasks?status=failed, #/tasks/{id}, #/tasks/{id}/steps/{seq}, #/sessions/{id}, #/approvals, #/costs.
+// Hash routes: #/tasks?status=failed, #/tasks/{id}, #/tasks/{id}/steps/{seq}, #/sessions/{id}, #/approvals, #/costs,
+// #/billing, #/billing/invoices/{id}.
 // The part after "?" holds a page's filters, so a filtered list can be bookmarked and survives a reload.
 
 const ROUTES = [
@@ -8,6 +9,8 @@ const ROUTES = [
   { name: 'session', pattern: ['sessions', ':id'] },
   { name: 'approvals', pattern: ['approvals'] },
   { name: 'costs', pattern: ['costs'] },
+  { name: 'billing', pattern: ['billing'] },
+  { name: 'invoice', pattern: ['billing', 'invoices', ':id'] },
 ];
 
 /** The route of a hash: { name, params, query }; the task list for an empty hash, 'notfound' for anything else. */

@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace Keel.Bench.Billing;
+
+/// <summary>The bench's knobs: <c>--events N --customers N</c> (or <c>--events=N</c>) make a quick run possible.</summary>
+internal sealed record BenchOptions
+{
+    public long Events { get; init; } = 10_000_000;
+    public int Customers { get; init; } = 1_000;
+
+    /// <summary>Events per store transaction (<c>AddBillableEventsAsync</c>).</summary>
+    public int Batch { get; init; } = 1_000;
+
+    /// <summary>Events submitted one at a time through <c>BillingService.RecordEventAsync</c> on a separate store (the REST path).</summary>
+    public int Single { get; init; } = 20_000;
+
+    /// <summary>Customers whose draft is taken apart into read / resolve / rate / save.</summary>
+    public int Breakdown { get; init; } = 50;
+
+    /// <summary>Events per variant of the insert what-if (0: skip it).</summary>
+    public long WhatIf { get; init; } = 200_000;
+
+    public int Seed { get; init; } = 20260401;
+    public string WorkFolder { get; init; } = Path.Combine(Path.GetTempPath(), "keel-bench-billing");
+    public string? Results { get; init; }
+    public bool Keep { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var named = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i].TrimStart('-');
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                named[arg[..eq]] = arg[(eq + 1)..];
+            }
+            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                named[arg] = args[++i];
+            }
+            else
+            {
+                named[arg] = "true";
+            }
+        }
+
+        var defaults = new BenchOptions();
+        long Long(string name, long fallback) => named.TryGetValue(name, out var v) ? long.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : fallback;
+        var known = new[] { "events", "customers", "batch", "single", "breakdown", "whatif", "seed", "work", "results", "keep" };
+        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+        {
+            throw new ArgumentException($"Unknown option --{unknown}; use --{string.Join(" --", known)}.");
+        }
+
+        var options = new BenchOptions
+        {
+            Events = Long("events", defaults.Events),
+            Customers = (int)Long("customers", defaults.Customers),
+            Batch = (int)Long("batch", defaults.Batch),
+            Single = (int)Long("single", defaults.Single),
+            Breakdown = (int)Long("breakdown", defaults.Breakdown),
+            WhatIf = Long("whatif", defaults.WhatIf),
+            Seed = (int)Long("seed", defaults.Seed),
+            WorkFolder = named.GetValueOrDefault("work", defaults.WorkFolder),
+            Results = named.GetValueOrDefault("results"),
+            Keep = named.ContainsKey("keep"),
+        };
+        if (options.Customers < 1 || options.Events < options.Customers || options.Batch < 1)
+        {
+            throw new ArgumentException("Need --customers >= 1, --events >= --customers and --batch >= 1.");
+        }
+
+        return options;
+    }
+
+    public long EventsPerCustomer => Events / Customers;
+}

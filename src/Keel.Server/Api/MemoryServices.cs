@@ -1,0 +1,25 @@
+using Keel.Memory;
+using Keel.Memory.Embeddings;
+using Keel.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Keel.Server.Api;
+
+/// <summary>The memory service every interface calls (REST, MCP, CLI), made the same way for each.</summary>
+public static class MemoryServices
+{
+    /// <summary>
+    /// Registers Keel's memory (<see cref="MemoryServiceCollectionExtensions.AddKeelMemory"/>) over the registered
+    /// <see cref="IKeelStore"/>, with the local MiniLM embeddings.
+    /// </summary>
+    /// <param name="ingestInBackground">
+    /// Whether this process turns new session turns into memory: yes for <c>keel serve</c>, which records sessions; no
+    /// for <c>keel mcp</c>, whose life is one client's.
+    /// </param>
+    public static IServiceCollection AddKeelMemoryInterfaces(this IServiceCollection services, bool ingestInBackground) =>
+        services.AddKeelMemory(memory => memory.Ingestion = memory.Ingestion with { RunInBackground = ingestInBackground });
+
+    /// <summary>A memory service over <paramref name="store"/> with the local embeddings, for one CLI command.</summary>
+    public static MemoryService Create(IKeelStore store, TimeProvider? time = null) =>
+        new(store, new MiniLmEmbeddingGenerator(), timeProvider: time);
+}
