@@ -127,7 +127,7 @@ public sealed partial class BillingService
     }
 
     /// <summary>
-    /// Recomputes the period's draft and finalizes it: numbered without gaps, immutable, its events stamped as billed.
+    /// Finalizes the period's draft, recomputed first when it is stale: numbered without gaps, immutable, its events stamped as billed.
     /// Refused before the grace period after the period's end has passed, unless <paramref name="force"/>.
     /// </summary>
     public async Task<Invoice> FinalizeAsync(string customerId, BillingPeriod period, bool force = false, CancellationToken cancellationToken = default)
@@ -140,7 +140,20 @@ public sealed partial class BillingService
             throw new InvalidOperationException($"Period {period} takes late events until {closes:O} (grace period {_options.GracePeriod}); finalize after that, or force it.");
         }
 
-        var draft = await ComputeDraftAsync(customerId, period, cancellationToken).ConfigureAwait(false);
+        // The period's draft is rated again from the ledger as it is now; when that gives exactly the stored draft (same
+        // lines, totals, plans and billed events) the draft is current and is finalized as stored, without rewriting it.
+        // Only a stale draft (the ledger, subscriptions, invoices or credits changed what it bills) is saved again first.
+        var ledger = await _computer.ReadLedgerAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var existing = ledger.Invoices.FirstOrDefault(i => i.Status != InvoiceStatus.Void && i.PeriodStart == period.Start && i.PeriodEnd == period.End);
+        if (existing is { Status: not InvoiceStatus.Draft })
+        {
+            throw new InvoiceImmutableException(existing.Id, existing.Status);
+        }
+
+        var computed = await _computer.BuildDraftAsync(ledger, period, existing?.Id ?? InvoiceComputer.NewInvoiceId(), cancellationToken).ConfigureAwait(false);
+        var draft = existing is not null && InvoiceComputer.SameContent(existing, computed)
+            ? existing
+            : await _store.SaveDraftInvoiceAsync(computed, cancellationToken).ConfigureAwait(false);
         return await _store.FinalizeInvoiceAsync(draft.Id, now, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Keel.Billing;
 using Keel.Storage.Sqlite.Schema;
 using Microsoft.Data.Sqlite;
@@ -53,7 +54,6 @@ public sealed partial class SqliteKeelStore
             }
 
             Execute(connection, transaction, "DELETE FROM billing_invoice_lines WHERE invoice_id = $id", ("$id", id));
-            Execute(connection, transaction, "DELETE FROM billing_invoice_events WHERE invoice_id = $id", ("$id", id));
             using (var line = connection.CreateCommand())
             {
                 line.Transaction = transaction;
@@ -82,18 +82,18 @@ public sealed partial class SqliteKeelStore
                 }
             }
 
-            using (var link = connection.CreateCommand())
-            {
-                link.Transaction = transaction;
-                link.CommandText = "INSERT INTO billing_invoice_events (invoice_id, event_id) VALUES ($id, $event) ON CONFLICT DO NOTHING";
-                foreach (var eventId in draft.EventIds)
-                {
-                    link.Parameters.Clear();
-                    link.Parameters.AddWithValue("$id", id);
-                    link.Parameters.AddWithValue("$event", eventId);
-                    link.ExecuteNonQuery();
-                }
-            }
+            // The event links change set-wise: a recomputed draft mostly bills the events it billed before, so only the
+            // difference is deleted and inserted (a redraft of 10,000 unchanged events writes no link page).
+            var eventIds = JsonSerializer.Serialize(draft.EventIds);
+            Execute(connection, transaction, """
+                DELETE FROM billing_invoice_events
+                WHERE invoice_id = $id AND event_id NOT IN (SELECT value FROM json_each($events))
+                """, ("$id", id), ("$events", eventIds));
+            Execute(connection, transaction, """
+                INSERT INTO billing_invoice_events (invoice_id, event_id)
+                SELECT DISTINCT $id, value FROM json_each($events)
+                WHERE value NOT IN (SELECT event_id FROM billing_invoice_events WHERE invoice_id = $id)
+                """, ("$id", id), ("$events", eventIds));
 
             var saved = ReadInvoice(connection, transaction, id)!;
             transaction.Commit();
@@ -143,21 +143,38 @@ public sealed partial class SqliteKeelStore
                 throw new InvoiceImmutableException(invoiceId, header.Status);
             }
 
-            if (Scalar(connection, transaction, """
-                    SELECT e.id FROM billing_invoice_events l JOIN billing_events e ON e.id = l.event_id
-                    WHERE l.invoice_id = $id AND e.invoice_id IS NOT NULL AND e.invoice_id <> $id LIMIT 1
-                    """, ("$id", invoiceId)) is string billedElsewhere)
-            {
-                throw new StoreException($"Event {billedElsewhere} of draft {invoiceId} was billed by another invoice meanwhile: recompute the draft.");
-            }
-
             // The number comes from a counter advanced in this transaction: a rollback gives it back, so numbers have no gaps.
             var number = (long)Scalar(connection, transaction, "UPDATE billing_counters SET value = value + 1 WHERE name = 'invoice' RETURNING value")!;
             var at = SqlValues.Micros(finalizedAt);
             Execute(connection, transaction, "UPDATE billing_invoices SET status = 'finalized', number = $number, finalized_at = $at, updated_at = $at WHERE id = $id",
                 ("$id", invoiceId), ("$number", number), ("$at", at));
-            Execute(connection, transaction, "UPDATE billing_events SET invoice_id = $id WHERE id IN (SELECT event_id FROM billing_invoice_events WHERE invoice_id = $id)",
-                ("$id", invoiceId));
+
+            // Stamp the billed events in one statement, walking the customer's own (clustered) rows rather than looking up
+            // each linked id across the whole ledger. Only unbilled rows are stamped; when fewer rows were stamped than the
+            // draft links, the links are checked one by one: an event billed by another invoice meanwhile refuses the
+            // whole finalization (rolled back, number included), anything else (a link outside the customer) is stamped.
+            var linked = (long)Scalar(connection, transaction, "SELECT count(*) FROM billing_invoice_events WHERE invoice_id = $id", ("$id", invoiceId))!;
+            var stamped = Execute(connection, transaction, """
+                UPDATE billing_events SET invoice_id = $id
+                WHERE customer_id = $customer AND invoice_id IS NULL
+                  AND EXISTS (SELECT 1 FROM billing_invoice_events l WHERE l.invoice_id = $id AND l.event_id = billing_events.id)
+                """, ("$id", invoiceId), ("$customer", header.CustomerId));
+            if (stamped < linked)
+            {
+                if (Scalar(connection, transaction, """
+                        SELECT e.id FROM billing_invoice_events l JOIN billing_events e ON e.id = l.event_id
+                        WHERE l.invoice_id = $id AND e.invoice_id IS NOT NULL AND e.invoice_id <> $id LIMIT 1
+                        """, ("$id", invoiceId)) is string billedElsewhere)
+                {
+                    throw new StoreException($"Event {billedElsewhere} of draft {invoiceId} was billed by another invoice meanwhile: recompute the draft.");
+                }
+
+                Execute(connection, transaction, """
+                    UPDATE billing_events SET invoice_id = $id
+                    WHERE id IN (SELECT event_id FROM billing_invoice_events WHERE invoice_id = $id) AND invoice_id IS NULL
+                    """, ("$id", invoiceId));
+            }
+
             var finalized = ReadInvoice(connection, transaction, invoiceId)!;
             transaction.Commit();
             return finalized;

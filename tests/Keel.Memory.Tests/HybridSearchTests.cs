@@ -114,4 +114,19 @@ public sealed class HybridSearchTests
         Assert.Equal("Ann lives in Porto.", Assert.Single(await kit.SearchAsync(filter, "where does Ann live")).Memory.Text);
         Assert.Equal(2, (await kit.SearchAsync(filter with { IncludeHistory = true }, "where does Ann live")).Count);
     }
+
+    [Fact]
+    public async Task A_memory_added_after_its_scope_was_cached_is_found_by_its_vector()
+    {
+        await using var kit = await RetrievalKit.CreateAsync(cancellationToken: TestContext.Current.CancellationToken);
+        var filter = new MemoryFilter(RetrievalKit.Scope());
+        await kit.Memory.AddAsync([.. Facts.Skip(1).Select(f => new NewMemory(RetrievalKit.Scope(), MemoryKind.Semantic, f))], TestContext.Current.CancellationToken);
+        Assert.NotEmpty(await kit.SearchAsync(filter, "invoice address"));
+
+        await kit.Memory.AddAsync(new NewMemory(RetrievalKit.Scope(), MemoryKind.Semantic, Facts[0]), TestContext.Current.CancellationToken);
+
+        var hit = (await kit.SearchAsync(filter, "Where does she like to sit when travelling by plane?"))[0];
+        Assert.Equal(Facts[0], hit.Memory.Text);
+        Assert.NotNull(hit.Parts.Vector);
+    }
 }

@@ -22,7 +22,7 @@ public sealed class SqliteMigrationTests : IDisposable
     private static readonly string[] ListingIndexes =
     [
         "approvals_by_status",
-        "billing_events_by_invoice", "billing_events_by_key", "billing_events_by_target", "billing_events_by_task", "billing_events_by_time",
+        "billing_events_by_invoice", "billing_events_by_key", "billing_events_by_target", "billing_events_by_task",
         "billing_invoices_by_period", "billing_invoices_one_per_period", "billing_subscriptions_by_customer",
         "interventions_by_task",
         "memories_fact", "memories_hash", "memories_scope", "memories_session", "memories_source_external", "memories_source_session", "memories_superseded_by",

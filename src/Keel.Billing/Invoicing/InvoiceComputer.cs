@@ -138,4 +138,21 @@ internal sealed class InvoiceComputer(IKeelStore store, BillingOptions options)
         n.Timestamp);
 
     public static string NewInvoiceId() => KeelIds.New("inv");
+
+    /// <summary>
+    /// True when a stored draft bills exactly what a fresh computation does: same currency, plan versions, lines and
+    /// totals, and the same set of ledger entries. A draft that is not the same is stale and must be saved again
+    /// before it is finalized.
+    /// </summary>
+    public static bool SameContent(Invoice stored, Invoice computed)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(computed);
+        return stored.CustomerId == computed.CustomerId && stored.PeriodStart == computed.PeriodStart && stored.PeriodEnd == computed.PeriodEnd
+            && string.Equals(stored.Currency, computed.Currency, StringComparison.Ordinal)
+            && stored.PlanVersions.SequenceEqual(computed.PlanVersions, StringComparer.Ordinal)
+            && stored.Total == computed.Total && stored.UnroundedTotal == computed.UnroundedTotal
+            && stored.Lines.SequenceEqual(computed.Lines)
+            && stored.EventIds.ToHashSet(StringComparer.Ordinal).SetEquals(computed.EventIds);
+    }
 }

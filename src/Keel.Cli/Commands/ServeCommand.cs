@@ -55,6 +55,9 @@ internal static class ServeCommand
             Every call is routed, retried, fallen back, traced and priced into the database.
             The dashboard is at / and its API at /api: sign in with the admin token, printed once on the first start on a
             database, or with a customer's API key, which sees only that customer's tasks.
+            Memory: /v1/memories (add, list, search, forget, context) and an MCP server at /mcp (streamable HTTP).
+            Billing: /v1/billing (events, plans, subscriptions, invoices, credit notes, margin).
+            All of them take the same bearer keys: a customer's key acts as that customer only.
             """)
         {
             db, config, urls, prices, insecureLocal, newAdminToken, workers, seed,
@@ -89,6 +92,7 @@ internal static class ServeCommand
 
             await console.ErrorWriter.WriteLineAsync($"keel: dashboard: {addresses.First().TrimEnd('/')}/").ConfigureAwait(false);
             await console.ErrorWriter.WriteLineAsync($"keel: OTLP traces in: {addresses.First().TrimEnd('/')}/v1/traces (protobuf or JSON, with an API key or the admin token)").ConfigureAwait(false);
+            await console.ErrorWriter.WriteLineAsync($"keel: MCP (memory and tool state): {addresses.First().TrimEnd('/')}/mcp (with an API key)").ConfigureAwait(false);
             if (options.OtlpExport is { } export)
             {
                 await console.ErrorWriter.WriteLineAsync($"keel: OTLP traces out: {export.Endpoint} ({(export.Protocol == OtlpProtocol.HttpJson ? "http/json" : "http/protobuf")}"

@@ -15,6 +15,10 @@ internal sealed class ScopeCache
     private readonly Lock _gate = new();
     private readonly Dictionary<MemoryScope, Task<ScopeState>> _loading = [];
 
+    // The service's writes while any load is in flight, replayed on each state it installs: a load may have read
+    // the store before them. Cleared when no load is in flight.
+    private readonly List<Action<ScopeState>> _sinceLoads = [];
+
     public ScopeCache(IKeelStore store, MemoryOptions options, TimeProvider time)
     {
         _store = store;
@@ -31,28 +35,40 @@ internal sealed class ScopeCache
         }
 
         var now = _time.GetUtcNow();
-        if (TryGetFresh(filter.Scope, now) is { } cached)
-        {
-            return (cached, true);
-        }
-
-        // One load per scope at a time: concurrent first searches share it.
         Task<ScopeState> load;
         lock (_gate)
         {
-            if (!_loading.TryGetValue(filter.Scope, out load!))
+            var cached = _states.GetValueOrDefault(filter.Scope);
+            var fresh = cached is not null && !cached.Stale && now - cached.LoadedAt < _options.ScopeCacheLifetime;
+            if (cached is not null)
+            {
+                cached.LastUsed = now;
+            }
+
+            // One load per scope at a time: concurrent searches share it.
+            if (!fresh && !_loading.TryGetValue(filter.Scope, out load!))
             {
                 // Started on the pool: it takes this lock when done, so it cannot finish before it is registered.
                 var scope = filter.Scope;
-                load = Task.Run(() => LoadSharedAsync(scope, now), CancellationToken.None);
+                var from = _sinceLoads.Count;
+                load = Task.Run(() => LoadSharedAsync(scope, now, from), CancellationToken.None);
                 _loading[filter.Scope] = load;
             }
+
+            // An expired state keeps answering while it is read again in the background (building a large scope's
+            // approximate index takes seconds); only a scope never loaded, or dropped, waits.
+            if (cached is not null && (fresh || !cached.Stale))
+            {
+                return (cached, true);
+            }
+
+            load = _loading[filter.Scope];
         }
 
         return (await load.WaitAsync(cancellationToken).ConfigureAwait(false), true);
     }
 
-    private async Task<ScopeState> LoadSharedAsync(MemoryScope scope, DateTimeOffset now)
+    private async Task<ScopeState> LoadSharedAsync(MemoryScope scope, DateTimeOffset now, int from)
     {
         try
         {
@@ -61,6 +77,11 @@ internal sealed class ScopeCache
             state.LastUsed = now;
             lock (_gate)
             {
+                foreach (var write in _sinceLoads.Skip(from))
+                {
+                    write(state);
+                }
+
                 if (_states.Remove(scope, out var old))
                 {
                     old.Dispose();
@@ -83,6 +104,10 @@ internal sealed class ScopeCache
             lock (_gate)
             {
                 _loading.Remove(scope);
+                if (_loading.Count == 0)
+                {
+                    _sinceLoads.Clear();
+                }
             }
         }
     }
@@ -94,12 +119,22 @@ internal sealed class ScopeCache
         {
             foreach (var state in _states.Values)
             {
-                foreach (var (memory, vector) in added)
+                Apply(state);
+            }
+
+            if (_loading.Count > 0)
+            {
+                _sinceLoads.Add(Apply);
+            }
+        }
+
+        void Apply(ScopeState state)
+        {
+            foreach (var (memory, vector) in added)
+            {
+                if (FilterMatch.Covers(state.Scope, memory.Scope))
                 {
-                    if (FilterMatch.Covers(state.Scope, memory.Scope))
-                    {
-                        state.Add(memory, vector);
-                    }
+                    state.Add(memory, vector);
                 }
             }
         }
@@ -115,6 +150,11 @@ internal sealed class ScopeCache
                 _states.Remove(state.Scope);
                 state.Dispose();
             }
+
+            if (_loading.Count > 0)
+            {
+                _sinceLoads.Add(state => state.Stale |= state.Scope.CustomerId == customerId);
+            }
         }
     }
 
@@ -127,20 +167,17 @@ internal sealed class ScopeCache
             {
                 state.Remove(keys);
             }
-        }
-    }
 
-    private ScopeState? TryGetFresh(MemoryScope scope, DateTimeOffset now)
-    {
-        lock (_gate)
-        {
-            if (_states.TryGetValue(scope, out var state) && now - state.LoadedAt < _options.ScopeCacheLifetime)
+            if (_loading.Count > 0)
             {
-                state.LastUsed = now;
-                return state;
+                _sinceLoads.Add(state =>
+                {
+                    if (state.Scope.CustomerId == customerId)
+                    {
+                        state.Remove(keys);
+                    }
+                });
             }
-
-            return null;
         }
     }
 

@@ -25,6 +25,9 @@ internal sealed class ScopeState : IDisposable
 
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>Set when writes made it wrong (a supersession during its load): read again before use.</summary>
+    public bool Stale { get; set; }
+
     public bool Approximate
     {
         get

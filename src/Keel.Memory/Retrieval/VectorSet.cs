@@ -13,6 +13,7 @@ internal sealed class VectorSet : IDisposable
     private readonly Dictionary<long, float[]> _vectors = [];
     private readonly int _approximateThreshold;
     private USearchIndex? _index;
+    private bool _disposed;
 
     public VectorSet(int approximateThreshold) => _approximateThreshold = approximateThreshold;
 
@@ -49,7 +50,7 @@ internal sealed class VectorSet : IDisposable
         {
             _index.Add((ulong)key, normalised);
         }
-        else if (_vectors.Count >= _approximateThreshold)
+        else if (_vectors.Count >= _approximateThreshold && !_disposed)
         {
             BuildIndex();
         }
@@ -131,5 +132,14 @@ internal sealed class VectorSet : IDisposable
         }
     }
 
-    public void Dispose() => _index?.Dispose();
+    /// <summary>
+    /// Frees the native index. A search still holding this set (its scope was just reloaded) then scans exactly:
+    /// slower once, never wrong.
+    /// </summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _index?.Dispose();
+        _index = null;
+    }
 }
