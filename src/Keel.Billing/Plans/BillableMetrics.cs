@@ -9,7 +9,7 @@ public static class BillableMetrics
     /// <summary>A task started (counted once per task, retries and resumes included).</summary>
     public const string TaskStarted = "task.started";
 
-    /// <summary>A task reached a terminal state.</summary>
+    /// <summary>A task finished its work (status succeeded), whatever the business outcome; a failed task is not billed as completed.</summary>
     public const string TaskCompleted = "task.completed";
 
     /// <summary>A task whose recorded outcome is success: the "pay per successful outcome" metric.</summary>
