@@ -13,7 +13,7 @@ using Microsoft.Data.Sqlite;
 // with the local MiniLM embeddings, then >= 500 queries (paraphrases of stored turns and unrelated questions) searched
 // with hybrid retrieval over an exact scan and over the HNSW index, with and without embedding the query, plus the
 // BM25 and vector signals alone; recall@k of the index against the exact scan on the same queries.
-// Usage: dotnet Keel.Bench.Memory.dll [--memories N] [--queries N] [--warmup N] [--batch N] [--k 10] [--seed N]
+// Usage: dotnet Keel.Bench.Memory.dll [--memories N] [--queries N] [--warmup N] [--batch N] [--k 10] [--seed N] [--embed-whatif N]
 //        [--reuse-db FILE] [--work DIR] [--results DIR]      (bench/memory/run.sh builds Release and runs it)
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var options = BenchOptions.Parse(args);
@@ -91,7 +91,7 @@ var approximateUsed = (await approximate.SearchAsync(new MemoryQuery(filter, que
 var exactUsed = (await exact.SearchAsync(new MemoryQuery(filter, queries[0].Text, options.K))).Approximate;
 GC.Collect();
 var workingSetMb = Environment.WorkingSet / 1e6;
-Console.Error.WriteLine($"cold first search: exact {coldExact:F1} s, HNSW {coldApproximate:F1} s (approximate used: {approximateUsed}, exact service approximate: {exactUsed}); working set {workingSetMb:F0} MB");
+Console.Error.WriteLine($"cold first search: exact {coldExact.Seconds:F1} s ({coldExact.CpuSeconds:F1} s CPU), HNSW {coldApproximate.Seconds:F1} s ({coldApproximate.CpuSeconds:F1} s CPU) (approximate used: {approximateUsed}, exact service approximate: {exactUsed}); working set {workingSetMb:F0} MB");
 
 var probes = Searches.Probes(exact, approximate, store, embeddings, filter, options.K);
 var results = await Searches.RunAsync(probes, embeddings, warmup, queries);
@@ -127,14 +127,14 @@ if (whatIf.Count == 2)
 }
 
 Console.WriteLine();
-Console.WriteLine($"**Search.** {queries.Count} timed queries ({targets.Count(t => t is not null)} paraphrases of stored turns, e.g. \"{paraphraseExample}\" for \"{queries.First(q => q.TargetText is not null).TargetText}\"; the rest unrelated, e.g. \"{unrelatedExample}\") after {warmup.Count} untimed warm-up queries, k = {options.K}, `MemoryScoring.Default`. Every query runs through every row below in turn (order rotating), so load bursts hit all rows alike. \"Exact scan\": `ApproximateThreshold = int.MaxValue`; \"HNSW\": threshold {approximateThreshold:N0} ({(approximateThreshold == defaults.ApproximateThreshold ? "the default, so this is what a scope this size gets" : $"forced: the default {defaults.ApproximateThreshold:N0} would scan this scope exactly")}). \"Embedding precomputed\": the query's vector was computed beforehand by the same model, so the time is retrieval alone.");
+Console.WriteLine($"**Search.** {queries.Count} timed queries ({targets.Count(t => t is not null)} paraphrases of stored turns, e.g. \"{paraphraseExample}\" for \"{queries.First(q => q.TargetText is not null).TargetText}\"; the rest unrelated, e.g. \"{unrelatedExample}\") after {warmup.Count} untimed warm-up queries, k = {options.K}, `MemoryScoring.Default`. Every query runs through every row below in turn (order rotating), so load bursts hit all rows alike. \"Exact scan\": `ApproximateThreshold = int.MaxValue`; \"HNSW\": threshold {approximateThreshold:N0} ({(approximateThreshold == defaults.ApproximateThreshold ? "the default, so this is what a scope this size gets" : $"forced: the default {defaults.ApproximateThreshold:N0} would scan this scope exactly")}). \"Embedding precomputed\": the query's vector was computed beforehand by the same model, so the time is retrieval alone. CPU: the process's CPU time during the search (all threads), what it costs without waiting for a core.");
 Console.WriteLine();
-Console.WriteLine("| search (end to end, ms) | p50 | p95 | p99 | max | mean |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| search (end to end, ms) | p50 | p95 | p99 | max | mean | CPU p50 | CPU p95 |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var r in results)
 {
     var bold = r == R(2) ? "**" : "";
-    Console.WriteLine($"| {r.Name} | {r.P50:F1} | {bold}{r.P95:F1}{bold} | {r.P99:F1} | {r.Max:F1} | {r.Mean:F1} |");
+    Console.WriteLine($"| {r.Name} | {r.P50:F1} | {bold}{r.P95:F1}{bold} | {r.P99:F1} | {r.Max:F1} | {r.Mean:F1} | {r.CpuP50:F1} | {r.CpuP95:F1} |");
 }
 
 Console.WriteLine();
@@ -142,7 +142,7 @@ Console.WriteLine($"**Recall of the HNSW index against the exact scan** (same qu
 Console.WriteLine();
 Console.WriteLine($"**The paraphrased turn in the top {options.K}** (of the {targets.Count(t => t is not null)} paraphrase queries; a sanity check of the ranking, not a quality benchmark: people have many facts of the same kind): hybrid exact {Searches.TargetFound(R(1), targets):P0}, hybrid HNSW {Searches.TargetFound(R(3), targets):P0}, vector only {Searches.TargetFound(R(4), targets):P0}, BM25 only {Searches.TargetFound(R(6), targets):P0}.");
 Console.WriteLine();
-Console.WriteLine($"**Cold start.** The first search of the scope reads its {rows:N0} rows and vectors into the service's cache: {coldExact:F1} s for the exact scan, {coldApproximate:F1} s with the HNSW index built (not in the percentiles above; later writes through the service update the cache). Process working set with both caches: {workingSetMb:N0} MB.");
+Console.WriteLine($"**Cold start.** The first search of the scope reads its {rows:N0} rows and vectors into the service's cache: {coldExact.Seconds:F1} s ({coldExact.CpuSeconds:F1} s CPU) for the exact scan, {coldApproximate.Seconds:F1} s ({coldApproximate.CpuSeconds:F1} s CPU) with the HNSW index built (not in the percentiles above; later writes through the service update the cache). Process working set with both caches: {workingSetMb:N0} MB.");
 Console.WriteLine();
 Console.WriteLine($"**Goal: p95 under 20 ms at {corpus.Count:N0} (hybrid, HNSW, query embedded):** {goal:F1} ms: {(goal < 20 ? "met" : "not met")}.");
 
@@ -154,8 +154,8 @@ if (options.Results is { } resultsFolder)
     {
         started, command, cpus = Environment.ProcessorCount, framework = RuntimeInformation.FrameworkDescription, release, loadAtStart, loadAfterIngest, loadAtEnd,
         options = new { options.Memories, options.Queries, options.Warmup, options.Batch, options.K, options.Seed, reused = ingest is null },
-        ingest, fileBytes, rows, vectors, queryEmbedSeconds, embedWhatIf = whatIf.Select(w => new { w.Threads, w.PerSecond }), coldExact, coldApproximate, approximateUsed, approximateThreshold, workingSetMb,
-        probes = results.Select(r => new { r.Name, r.P50, r.P95, r.P99, r.Max, r.Mean }), hybridRecall, vectorRecall,
+        ingest, fileBytes, rows, vectors, queryEmbedSeconds, embedWhatIf = whatIf.Select(w => new { w.Threads, w.PerSecond }), coldExact = new { coldExact.Seconds, coldExact.CpuSeconds }, coldApproximate = new { coldApproximate.Seconds, coldApproximate.CpuSeconds }, approximateUsed, approximateThreshold, workingSetMb,
+        probes = results.Select(r => new { r.Name, r.P50, r.P95, r.P99, r.Max, r.Mean, r.CpuP50, r.CpuP95 }), hybridRecall, vectorRecall,
         targetFound = new { hybridExact = Searches.TargetFound(R(1), targets), hybridHnsw = Searches.TargetFound(R(3), targets), vector = Searches.TargetFound(R(4), targets), bm25 = Searches.TargetFound(R(6), targets) },
         minutes = total.Elapsed.TotalMinutes,
     }, new JsonSerializerOptions { WriteIndented = true }));
@@ -164,11 +164,12 @@ if (options.Results is { } resultsFolder)
 
 return 0;
 
-async Task<double> ColdAsync(MemoryService service)
+async Task<(double Seconds, double CpuSeconds)> ColdAsync(MemoryService service)
 {
+    var cpu0 = ProcessCpu.Millis();
     var t0 = Stopwatch.GetTimestamp();
     await service.SearchAsync(new MemoryQuery(filter, warmup.Count > 0 ? warmup[0].Text : queries[0].Text, options.K));
-    return Stats.Seconds(t0, Stopwatch.GetTimestamp());
+    return (Stats.Seconds(t0, Stopwatch.GetTimestamp()), (ProcessCpu.Millis() - cpu0) / 1000);
 }
 
 static (long Bytes, long Rows, long Vectors) FileFacts(string path)

@@ -10,8 +10,13 @@ namespace Keel.Bench.Memory;
 internal sealed record Probe(string Name, bool Precomputed, Func<string, Task<IReadOnlyList<long>>> Run);
 
 /// <summary>A probe's latencies over the timed queries, and the keys it returned for each.</summary>
-internal sealed record ProbeResult(string Name, List<double> Millis, List<IReadOnlyList<long>> Keys)
+/// <param name="CpuMillis">The process's CPU time during each search (all its threads: the text search runs beside the embedding).</param>
+internal sealed record ProbeResult(string Name, List<double> Millis, List<double> CpuMillis, List<IReadOnlyList<long>> Keys)
 {
+    public double CpuP50 => Stats.Percentile(CpuMillis, 0.50);
+
+    public double CpuP95 => Stats.Percentile(CpuMillis, 0.95);
+
     public double P50 => Stats.Percentile(Millis, 0.50);
 
     public double P95 => Stats.Percentile(Millis, 0.95);
@@ -77,7 +82,7 @@ internal static class Searches
             }
         }
 
-        var results = probes.ConvertAll(p => new ProbeResult(p.Name, new List<double>(queries.Count), new List<IReadOnlyList<long>>(queries.Count)));
+        var results = probes.ConvertAll(p => new ProbeResult(p.Name, new List<double>(queries.Count), new List<double>(queries.Count), new List<IReadOnlyList<long>>(queries.Count)));
         var started = Stopwatch.GetTimestamp();
         for (var q = 0; q < queries.Count; q++)
         {
@@ -86,9 +91,11 @@ internal static class Searches
                 var p = (q + j) % probes.Count;
                 var probe = probes[p];
                 embeddings.UsePrecomputed = probe.Precomputed;
+                var cpu0 = ProcessCpu.Millis();
                 var t0 = Stopwatch.GetTimestamp();
                 var keys = await probe.Run(queries[q].Text);
                 var ms = Stats.Millis(t0, Stopwatch.GetTimestamp());
+                results[p].CpuMillis.Add(ProcessCpu.Millis() - cpu0);
                 results[p].Millis.Add(ms);
                 results[p].Keys.Add(keys);
             }

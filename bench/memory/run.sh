@@ -6,7 +6,7 @@
 #   bench/memory/run.sh                                        # the full run: 100,000 memories (~10 min ingest on 2 cores)
 #   bench/memory/run.sh --memories 5000                        # a quick look (~1 min)
 #   bench/memory/run.sh --reuse-db /tmp/mem100k.db             # ingest into the file the first time, search it as is after
-# Other flags: --queries N --warmup N --batch N (memories per AddAsync) --k N --seed N --work DIR
+# Other flags: --queries N --warmup N --batch N (memories per AddAsync) --k N --seed N --embed-whatif N (0 skips) --work DIR
 # Output: the Markdown "## Scale" section on stdout; the log and the JSON result in bench/results/raw/memory-*.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

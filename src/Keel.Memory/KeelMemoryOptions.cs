@@ -1,5 +1,6 @@
 using Keel.Memory.Context;
 using Keel.Memory.Ingestion;
+using Keel.Memory.Retention;
 
 namespace Keel.Memory;
 
@@ -14,6 +15,9 @@ public sealed class KeelMemoryOptions
 
     /// <summary>How session turns become memory, and whether a hosted service does it.</summary>
     public MemoryIngestionOptions Ingestion { get; set; } = new();
+
+    /// <summary>How often scopes' retention policies are applied, and whether a hosted service does it.</summary>
+    public MemoryRetentionOptions Retention { get; set; } = new();
 
     /// <summary>
     /// Whether the durable runtime's tasks in a session start from an assembled context (recent turns, a summary

@@ -36,7 +36,10 @@ public sealed class MemoryService
 
     public TimeProvider TimeProvider { get; }
 
-    /// <summary>Embeds (in batches) and stores memories; identical ones in a scope are stored once.</summary>
+    /// <summary>
+    /// Embeds (in batches, shortest texts first) and stores memories in one transaction; identical ones in a scope are
+    /// stored once. Adding many memories per call is much faster than one at a time.
+    /// </summary>
     public async Task<IReadOnlyList<MemoryWriteResult>> AddAsync(IReadOnlyList<NewMemory> memories, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(memories);
@@ -45,22 +48,31 @@ public sealed class MemoryService
             return [];
         }
 
+        // Texts are embedded shortest first: a batch costs as much as its longest text times its size (the model pads
+        // the rest), so batches of similar lengths embed chat turns about twice as fast as batches in arrival order.
         var now = TimeProvider.GetUtcNow();
-        var embedded = new List<NewMemory>(memories.Count);
-        var vectors = new float[]?[memories.Count];
-        foreach (var batch in memories.Chunk(Math.Max(1, Options.EmbeddingBatchSize)))
+        var generated = new ReadOnlyMemory<float>[memories.Count];
+        var toEmbed = Enumerable.Range(0, memories.Count)
+            .Where(i => memories[i].Embedding is null)
+            .Select(i => (Index: i, Text: EmbeddingText(memories[i], now)))
+            .OrderBy(t => t.Text.Length)
+            .ToList();
+        foreach (var batch in toEmbed.Chunk(Math.Max(1, Options.EmbeddingBatchSize)))
         {
-            var toEmbed = batch.Where(m => m.Embedding is null).ToList();
-            var generated = toEmbed.Count == 0
-                ? []
-                : await Embeddings.GenerateAsync(toEmbed.Select(m => EmbeddingText(m, now)), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var next = 0;
-            foreach (var memory in batch)
+            var vectors = await Embeddings.GenerateAsync(batch.Select(t => t.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < batch.Length; i++)
             {
-                var vector = memory.Embedding ?? generated[next++].Vector;
-                vectors[embedded.Count] = VectorSet.Normalised(vector.Span);
-                embedded.Add(memory with { Embedding = vector });
+                generated[batch[i].Index] = vectors[i].Vector;
             }
+        }
+
+        var embedded = new List<NewMemory>(memories.Count);
+        var normalised = new float[]?[memories.Count];
+        for (var i = 0; i < memories.Count; i++)
+        {
+            var vector = memories[i].Embedding ?? generated[i];
+            normalised[i] = VectorSet.Normalised(vector.Span);
+            embedded.Add(memories[i] with { Embedding = vector });
         }
 
         var results = await Store.AddMemoriesAsync(embedded, cancellationToken).ConfigureAwait(false);
@@ -69,7 +81,7 @@ public sealed class MemoryService
         {
             if (!results[i].Deduplicated)
             {
-                added.Add((results[i].Memory, vectors[i]));
+                added.Add((results[i].Memory, normalised[i]));
             }
         }
 

@@ -1,6 +1,7 @@
 using Keel.Memory.Context;
 using Keel.Memory.Embeddings;
 using Keel.Memory.Ingestion;
+using Keel.Memory.Retention;
 using Keel.Storage;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,8 @@ public static class MemoryServiceCollectionExtensions
     /// Registers the <see cref="MemoryService"/> (over the app's <see cref="IKeelStore"/>), an embedding generator
     /// (the local MiniLM model unless one is registered), the <see cref="ContextAssembler"/> (also as the runtime's
     /// <see cref="ISessionContextSource"/>), the <see cref="SessionMemoryIngestor"/> and the hosted
-    /// <see cref="MemoryIngestionService"/> that turns every session turn into episodic memory. Services already
+    /// <see cref="MemoryIngestionService"/> that turns every session turn into episodic memory, and the hosted
+    /// <see cref="MemoryRetentionService"/> that applies scopes' retention policies. Services already
     /// registered are kept, so an app can replace any part (an OpenAI-compatible embeddings endpoint, say).
     /// </summary>
     /// <example>
@@ -54,6 +56,16 @@ public static class MemoryServiceCollectionExtensions
                 provider.GetService<TimeProvider>(),
                 provider.GetService<ILogger<MemoryIngestionService>>()));
             services.AddHostedService(provider => provider.GetRequiredService<MemoryIngestionService>());
+        }
+
+        if (options.Retention.RunInBackground)
+        {
+            services.TryAddSingleton(provider => new MemoryRetentionService(
+                provider.GetRequiredService<IKeelStore>(),
+                options.Retention,
+                provider.GetService<TimeProvider>(),
+                provider.GetService<ILogger<MemoryRetentionService>>()));
+            services.AddHostedService(provider => provider.GetRequiredService<MemoryRetentionService>());
         }
 
         return services;

@@ -90,6 +90,13 @@ public sealed partial class SqliteKeelStore
                 cursor.Parameters.AddWithValue("$name", cursorName);
                 cursor.Parameters.AddWithValue("$position", cursorPosition);
                 cursor.ExecuteNonQuery();
+                if (cursorName == TaskBillingChange.FeedCursor)
+                {
+                    // The feed's one reader has passed these rows: drop them, or the table grows with every task forever.
+                    // AUTOINCREMENT never hands a deleted seq out again, so the cursor stays valid.
+                    cursor.CommandText = "DELETE FROM billing_task_changes WHERE seq <= (SELECT position FROM billing_cursors WHERE name = $name)";
+                    cursor.ExecuteNonQuery();
+                }
             }
 
             transaction.Commit();

@@ -60,17 +60,26 @@ public sealed partial class SqliteKeelStore
     }
 
     public async ValueTask<IReadOnlyList<long>> ApplyMemoryRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        await WriteAsync<IReadOnlyList<long>>(connection =>
+        await WriteAsync<IReadOnlyList<long>>(connection => ApplyRetention(connection, customerId: null, now), cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<long>> ApplyMemoryRetentionAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(customerId);
+        return await WriteAsync<IReadOnlyList<long>>(connection => ApplyRetention(connection, customerId, now), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Forgets what the policies of <paramref name="customerId"/> (every customer's when null) expire at <paramref name="now"/>.</summary>
+    private List<long> ApplyRetention(SqliteConnection connection, string? customerId, DateTimeOffset now)
+    {
+        var policies = ReadRetention(connection, customerId);
+        return Forget(connection, (delete, _) => [.. policies.Select((policy, i) =>
         {
-            var policies = ReadRetention(connection, customerId: null);
-            return Forget(connection, (delete, _) => [.. policies.Select((policy, i) =>
-            {
-                // One DELETE per policy, run one after another on one command: each binds its values under its own prefix.
-                var filter = new MemoryFilter(policy.Scope) { Kinds = policy.Kinds, IncludeHistory = true };
-                delete.Parameters.AddWithValue($"$p{i}_created_before", SqlValues.Micros(now - policy.MaxAge));
-                return $"{MemoryWhere(delete, filter, now, prefix: $"p{i}")} AND m.created_at < $p{i}_created_before";
-            })]);
-        }, cancellationToken).ConfigureAwait(false);
+            // One DELETE per policy, run one after another on one command: each binds its values under its own prefix.
+            var filter = new MemoryFilter(policy.Scope) { Kinds = policy.Kinds, IncludeHistory = true };
+            delete.Parameters.AddWithValue($"$p{i}_created_before", SqlValues.Micros(now - policy.MaxAge));
+            return $"{MemoryWhere(delete, filter, now, prefix: $"p{i}")} AND m.created_at < $p{i}_created_before";
+        })]);
+    }
 
     /// <summary>
     /// Deletes the memories matching each WHERE clause <paramref name="build"/> returns (over <c>memories m</c>, values

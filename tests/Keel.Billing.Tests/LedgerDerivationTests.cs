@@ -49,12 +49,29 @@ public sealed class LedgerDerivationTests
         var customer = await h.CustomerAsync("acme", AnyPlan, April, Ct);
         var task = await h.TaskAsync(customer, "support", April.AddDays(2), modelCostUsd: 0.25m, cancellationToken: Ct);
         await h.OutcomeAsync(task, TaskOutcome.Success, 40m, April.AddDays(4), Ct);
+        var change = Assert.Single(await h.Store.ReadTaskBillingChangesAsync(0, 100, Ct));
         await h.Billing.SyncFromTasksAsync(cancellationToken: Ct);
 
-        var change = Assert.Single(await h.Store.ReadTaskBillingChangesAsync(0, 100, Ct));
         var ledger = await h.Store.ListBillableEventsAsync(new BillableEventQuery(customer), Ct);
 
         Assert.Empty(TaskEventDeriver.Derive(change, ledger, () => Guid.NewGuid().ToString()));
+    }
+
+    [Fact]
+    public async Task SyncFromTasksAsync_ConsumesTheTaskChangeFeed_KeepingOnlyChangesAfterIt()
+    {
+        await using var h = await LedgerTestsHarness.CreateAsync(April);
+        var customer = await h.CustomerAsync("acme", AnyPlan, April, Ct);
+        await h.TaskAsync(customer, "support", April.AddDays(1), cancellationToken: Ct);
+        await h.Billing.SyncFromTasksAsync(batchSize: 1, Ct);
+        // Read from the feed's start: rows the sync consumed are gone, not merely skipped by its cursor.
+        var afterSync = await h.Store.ReadTaskBillingChangesAsync(0, 100, Ct);
+        var later = await h.TaskAsync(customer, "support", April.AddDays(2), cancellationToken: Ct);
+
+        var pending = await h.Store.ReadTaskBillingChangesAsync(0, 100, Ct);
+
+        Assert.Empty(afterSync);
+        Assert.Equal(later, Assert.Single(pending).TaskId);
     }
 
     [Fact]

@@ -5,18 +5,16 @@ namespace Keel.Billing.Ledger;
 
 /// <summary>
 /// Follows the store's task change feed and appends what each changed task owes to the ledger. Each batch's events
-/// and the cursor move commit together, and derivation is idempotent, so a sync that stops anywhere resumes
-/// without counting anything twice.
+/// and the cursor move commit together (the store drops the consumed feed rows with it), and derivation is
+/// idempotent, so a sync that stops anywhere resumes without counting anything twice.
 /// </summary>
 internal sealed class TaskLedgerSync(IKeelStore store)
 {
-    public const string CursorName = "tasks";
-
     /// <returns>The customers that got new voids or corrections (whose credits may be due), and the counts.</returns>
     public async Task<(int Tasks, int Added, IReadOnlySet<string> Reversed, long Cursor)> RunAsync(int batchSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var cursor = await store.GetBillingCursorAsync(CursorName, cancellationToken).ConfigureAwait(false);
+        var cursor = await store.GetBillingCursorAsync(TaskBillingChange.FeedCursor, cancellationToken).ConfigureAwait(false);
         var (tasks, added) = (0, 0);
         var reversed = new HashSet<string>(StringComparer.Ordinal);
         while (true)
@@ -40,7 +38,7 @@ internal sealed class TaskLedgerSync(IKeelStore store)
             }
 
             cursor = changes.Max(c => c.Seq);
-            var writes = await store.AddBillableEventsAsync(derived, CursorName, cursor, cancellationToken).ConfigureAwait(false);
+            var writes = await store.AddBillableEventsAsync(derived, TaskBillingChange.FeedCursor, cursor, cancellationToken).ConfigureAwait(false);
             tasks += changes.Count;
             added += writes.Count(w => w.Created);
             reversed.UnionWith(writes.Where(w => w.Created && w.Event.Kind != BillableEventKind.Usage).Select(w => w.Event.CustomerId));

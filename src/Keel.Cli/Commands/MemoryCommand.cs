@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace Keel.Cli.Commands;
 
-/// <summary>`keel memory add|search|list|forget`: a customer's agent memory, straight on the database.</summary>
+/// <summary>`keel memory add|search|list|forget|retention`: a customer's agent memory, straight on the database.</summary>
 internal static class MemoryCommand
 {
     public static Command Create(CliConsole console)
@@ -22,6 +22,7 @@ internal static class MemoryCommand
         command.Subcommands.Add(Search(console));
         command.Subcommands.Add(List(console));
         command.Subcommands.Add(Forget(console));
+        command.Subcommands.Add(MemoryRetentionCommand.Create(console));
         return command;
     }
 
@@ -225,7 +226,7 @@ internal static class MemoryCommand
     }
 
     /// <summary>Like <see cref="KeelCommand.Guarded"/>, and input the memory API refuses is one clear line too.</summary>
-    private static Func<ParseResult, CancellationToken, Task<int>> Guarded(CliConsole console, Func<ParseResult, CancellationToken, Task<int>> action) =>
+    internal static Func<ParseResult, CancellationToken, Task<int>> Guarded(CliConsole console, Func<ParseResult, CancellationToken, Task<int>> action) =>
         KeelCommand.Guarded(console, async (parse, cancellationToken) =>
         {
             try
@@ -257,7 +258,7 @@ internal static class MemoryCommand
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>The options every memory command shares: the database, the customer and the scope within it.</summary>
-    private sealed class ScopeOptions
+    internal sealed class ScopeOptions
     {
         public Option<string> Db { get; } = CommonOptions.Db();
 

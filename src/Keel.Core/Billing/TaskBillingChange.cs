@@ -19,4 +19,11 @@ public sealed record TaskBillingChange(
     TaskOutcome? Outcome,
     decimal? OutcomeValue,
     DateTimeOffset? OutcomeAt,
-    decimal ModelCostUsd);
+    decimal ModelCostUsd)
+{
+    /// <summary>
+    /// The cursor of the feed's reader (the ledger sync). Moving it past a position consumes the feed up to there:
+    /// the store drops those rows in the same transaction.
+    /// </summary>
+    public const string FeedCursor = "tasks";
+}

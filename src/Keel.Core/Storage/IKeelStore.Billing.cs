@@ -49,7 +49,8 @@ public partial interface IKeelStore
     /// <summary>
     /// Appends many events in one transaction (each exactly once, as <see cref="AddBillableEventAsync"/>) and, in the
     /// same transaction, moves the named cursor to <paramref name="cursorPosition"/>: a derivation that stops half-way
-    /// resumes from the last batch it committed.
+    /// resumes from the last batch it committed. Moving <see cref="TaskBillingChange.FeedCursor"/> also drops the task
+    /// change feed's rows up to it, so the feed holds only what the sync has not consumed yet.
     /// </summary>
     ValueTask<IReadOnlyList<BillableEventWrite>> AddBillableEventsAsync(IReadOnlyList<BillableEvent> events, string? cursorName = null, long cursorPosition = 0,
         CancellationToken cancellationToken = default);

@@ -60,6 +60,13 @@ public partial interface IKeelStore
     ValueTask<IReadOnlyList<long>> ApplyMemoryRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Applies only <paramref name="customerId"/>'s policies at <paramref name="now"/>: what a customer may ask for
+    /// without touching (or timing) anyone else's memories.
+    /// </summary>
+    /// <returns>The keys removed.</returns>
+    ValueTask<IReadOnlyList<long>> ApplyMemoryRetentionAsync(string customerId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Session messages not yet ingested as memory, oldest first, across all sessions (seq greater than the
     /// session's ingestion cursor): what automatic ingestion reads.
     /// </summary>

@@ -6,7 +6,8 @@ namespace Keel.Memory.Retrieval;
 
 /// <summary>
 /// Hybrid search (docs/memory.md, "Retrieval"): the best vector and BM25 candidates fused by reciprocal rank, plus
-/// recency and importance, then each memory raised by its better neighbour's score and its session's best score.
+/// recency and importance, then each memory raised by its better neighbour's score and its session's best score, and
+/// raised again when the query names its speaker.
 /// </summary>
 internal sealed class HybridRetriever
 {
@@ -33,14 +34,18 @@ internal sealed class HybridRetriever
         Func<MemoryRecord, bool>? keep = shared && !FilterMatch.IsScopeOnly(filter) ? m => FilterMatch.Matches(filter, m) : null;
         var depth = Math.Max(scoring.CandidateDepth, query.Limit);
 
+        // Speakers the query names ("What did Caroline research?"): their turns are raised below, and their names are
+        // left out of what is embedded, so the vector looks for what was said rather than for who said it.
+        var named = scoring.SpeakerWeight > 0 ? state.SpeakersNamedIn(Speakers.Words(query.Text)) : [];
+
         // The two signals: the text search runs in the store while the query is embedded here.
         var textTask = scoring.TextWeight > 0 && !string.IsNullOrWhiteSpace(query.Text)
-            ? _store.SearchMemoryTextAsync(filter, query.Text, depth, cancellationToken).AsTask()
+            ? _store.SearchMemoryTextAsync(filter, Speakers.Without(query.Text, named), depth, cancellationToken).AsTask()
             : Task.FromResult<IReadOnlyList<MemoryTextHit>>([]);
         List<(long Key, double Similarity)> vectorHits = [];
         if (scoring.VectorWeight > 0 && !string.IsNullOrWhiteSpace(query.Text) && state.Count > 0)
         {
-            var embedded = await _embeddings.GenerateVectorAsync(query.Text, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var embedded = await _embeddings.GenerateVectorAsync(Speakers.Without(query.Text, named), cancellationToken: cancellationToken).ConfigureAwait(false);
             vectorHits = state.SearchVectors(VectorSet.Normalised(embedded.Span), depth, keep);
         }
 
@@ -118,14 +123,14 @@ internal sealed class HybridRetriever
                 }
 
                 var session = MemoryOrder.Thread(memory) is { } thread ? sessionBest.GetValueOrDefault(thread) : 0;
-                scored[memory.Key] = (memory, own + (scoring.NeighbourWeight * neighbour) + (scoring.SessionWeight * session));
+                scored[memory.Key] = (memory, SpeakerFactor(memory) * (own + (scoring.NeighbourWeight * neighbour) + (scoring.SessionWeight * session)));
             }
         }
         else
         {
             foreach (var candidate in candidates.Values)
             {
-                scored[candidate.Memory.Key] = (candidate.Memory, candidate.Base);
+                scored[candidate.Memory.Key] = (candidate.Memory, SpeakerFactor(candidate.Memory) * candidate.Base);
             }
         }
 
@@ -155,6 +160,10 @@ internal sealed class HybridRetriever
         }
 
         return new MemorySearchResult(hits, state.Approximate && vectorHits.Count > 0, Stopwatch.GetElapsedTime(started));
+
+        // A turn of a speaker the query names counts 1 + SpeakerWeight times; the others are left as they are.
+        double SpeakerFactor(MemoryRecord memory) =>
+            named.Count > 0 && Speakers.Of(memory.Text) is { } speaker && named.Contains(speaker) ? 1 + scoring.SpeakerWeight : 1;
 
         Candidate Candidate(long key)
         {

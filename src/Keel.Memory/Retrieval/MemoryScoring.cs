@@ -42,4 +42,11 @@ public sealed record MemoryScoring
 
     /// <summary>Share of the best score in its session that a candidate gets: matches cluster in the conversation that was about the topic.</summary>
     public double SessionWeight { get; init; } = 0.3;
+
+    /// <summary>
+    /// When the query names a memory's speaker (a text written <c>Name: …</c>, as session turns are), its score is
+    /// multiplied by <c>1 + SpeakerWeight</c>: "What did Caroline research?" is answered by Caroline's own turns,
+    /// while BM25 gives her name almost no weight because all her turns hold it. 0 turns it off.
+    /// </summary>
+    public double SpeakerWeight { get; init; } = 1.0;
 }

@@ -12,6 +12,9 @@ internal sealed class ScopeState : IDisposable
     private readonly VectorSet _vectors;
     private Dictionary<long, (List<long> Thread, int Position)>? _layout;
 
+    // How many memories each speaker has (see Speakers.Of), for finding the speakers a query names.
+    private readonly Dictionary<string, int> _speakers = new(StringComparer.Ordinal);
+
     public ScopeState(MemoryScope scope, DateTimeOffset loadedAt, int approximateThreshold)
     {
         Scope = scope;
@@ -54,7 +57,13 @@ internal sealed class ScopeState : IDisposable
     {
         lock (_gate)
         {
+            if (_records.TryGetValue(memory.Key, out var replaced))
+            {
+                CountSpeaker(replaced, -1);
+            }
+
             _records[memory.Key] = memory;
+            CountSpeaker(memory, 1);
             if (normalisedVector is not null)
             {
                 _vectors.Add(memory.Key, normalisedVector);
@@ -81,13 +90,37 @@ internal sealed class ScopeState : IDisposable
         {
             foreach (var key in keys)
             {
-                if (_records.Remove(key))
+                if (_records.Remove(key, out var removed))
                 {
+                    CountSpeaker(removed, -1);
                     _vectors.Remove(key);
                     _layout = null;
                 }
             }
         }
+    }
+
+    /// <summary>The speakers of this scope's memories whose whole name is among the query's words (see <see cref="Speakers"/>).</summary>
+    public HashSet<string> SpeakersNamedIn(List<QueryWord> queryWords)
+    {
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        if (queryWords.Count == 0)
+        {
+            return named;
+        }
+
+        lock (_gate)
+        {
+            foreach (var speaker in _speakers.Keys)
+            {
+                if (Speakers.Named(speaker, queryWords))
+                {
+                    named.Add(speaker);
+                }
+            }
+        }
+
+        return named;
     }
 
     public MemoryRecord? Get(long key)
@@ -129,6 +162,22 @@ internal sealed class ScopeState : IDisposable
             }
 
             return found;
+        }
+    }
+
+    private void CountSpeaker(MemoryRecord memory, int change)
+    {
+        if (Speakers.Of(memory.Text) is { } speaker)
+        {
+            var count = _speakers.GetValueOrDefault(speaker) + change;
+            if (count > 0)
+            {
+                _speakers[speaker] = count;
+            }
+            else
+            {
+                _speakers.Remove(speaker);
+            }
         }
     }
 

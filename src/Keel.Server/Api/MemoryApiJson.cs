@@ -27,6 +27,10 @@ namespace Keel.Server.Api;
 [JsonSerializable(typeof(MemoryForgetJson))]
 [JsonSerializable(typeof(ToolStateJson))]
 [JsonSerializable(typeof(MemoryContextJson))]
+[JsonSerializable(typeof(MemoryRetentionRequestJson))]
+[JsonSerializable(typeof(MemoryRetentionJson))]
+[JsonSerializable(typeof(MemoryRetentionListJson))]
+[JsonSerializable(typeof(MemoryRetentionApplyJson))]
 public sealed partial class MemoryApiJson : JsonSerializerContext
 {
     /// <summary>The same contracts with OpenAI's escaping (non-ASCII text stays as written), for bodies and tool results.</summary>

@@ -27,6 +27,7 @@ public static class MemoryEndpoints
         app.MapPost("/v1/memories/search", SearchAsync);
         app.MapPost("/v1/memories/forget", ForgetAsync);
         app.MapPost("/v1/memories/context", MemoryContextEndpoint.BuildAsync);
+        MemoryRetentionEndpoints.Map(app);
         app.MapGet("/v1/memories/{id}", GetAsync);
         app.MapDelete("/v1/memories/{id}", DeleteAsync);
     }

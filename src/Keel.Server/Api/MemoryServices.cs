@@ -13,11 +13,16 @@ public static class MemoryServices
     /// <see cref="IKeelStore"/>, with the local MiniLM embeddings.
     /// </summary>
     /// <param name="ingestInBackground">
-    /// Whether this process turns new session turns into memory: yes for <c>keel serve</c>, which records sessions; no
-    /// for <c>keel mcp</c>, whose life is one client's.
+    /// Whether this process does memory's background work, turning new session turns into memory and applying
+    /// retention policies: yes for <c>keel serve</c>, which records sessions and runs for long; no for <c>keel mcp</c>,
+    /// whose life is one client's.
     /// </param>
     public static IServiceCollection AddKeelMemoryInterfaces(this IServiceCollection services, bool ingestInBackground) =>
-        services.AddKeelMemory(memory => memory.Ingestion = memory.Ingestion with { RunInBackground = ingestInBackground });
+        services.AddKeelMemory(memory =>
+        {
+            memory.Ingestion = memory.Ingestion with { RunInBackground = ingestInBackground };
+            memory.Retention = memory.Retention with { RunInBackground = ingestInBackground };
+        });
 
     /// <summary>A memory service over <paramref name="store"/> with the local embeddings, for one CLI command.</summary>
     public static MemoryService Create(IKeelStore store, TimeProvider? time = null) =>
