@@ -248,7 +248,20 @@ public sealed partial class SqliteKeelStore
 
     private static object? Scalar(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
+        using var command = BillingCommand(connection, transaction, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = BillingCommand(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>A one-off statement of the billing store's, its parameters bound (null as SQL NULL).</summary>
+    private static SqliteCommand BillingCommand(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -256,7 +269,7 @@ public sealed partial class SqliteKeelStore
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
 
-        return command.ExecuteScalar();
+        return command;
     }
 
     /// <summary>Money as exact invariant text: "1.50" reads back as 1.50m, scale included.</summary>

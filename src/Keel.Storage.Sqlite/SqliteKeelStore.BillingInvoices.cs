@@ -280,17 +280,4 @@ public sealed partial class SqliteKeelStore
             VoidedAt = reader.IsDBNull(13) ? null : SqlValues.Time(reader.GetInt64(13)),
         };
     }
-
-    private static int Execute(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command.ExecuteNonQuery();
-    }
 }

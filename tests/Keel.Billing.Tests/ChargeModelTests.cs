@@ -33,55 +33,48 @@ public sealed class ChargeModelTests
         Assert.Equal(8.00m, invoice.Total);
     }
 
-    [Fact]
-    public void Per_unit_of_outcome_value_prices_the_summed_values()
+    /// <summary>
+    /// Charges on a value metric price the summed values, not the event count (each event has quantity 1): the line's
+    /// quantity is the sum, its unit price the rate, and its amount is rounded once from the unrounded one, which is kept.
+    /// </summary>
+    public static TheoryData<string, ChargeKind, decimal, decimal[], decimal, decimal, decimal, decimal> ValueCharges() => new()
     {
         // per dollar recovered: (1,000.00 + 500.00 + 0.50) × 0.02 = 1,500.50 × 0.02 = 30.01
-        var plan = Plan(Component(BillableMetrics.OutcomeValue, new PerUnit(0.02m)));
-
-        var line = RateApril(plan, Values(BillableMetrics.OutcomeValue, 1000m, 500m, 0.50m)).Line("outcome_value");
-
-        Assert.Equal(1500.50m, line.Quantity);
-        Assert.Equal(30.01m, line.Amount);
-    }
-
-    [Fact]
-    public void Percentage_of_value_takes_its_share_of_the_summed_values_and_keeps_the_unrounded_amount()
-    {
+        { BillableMetrics.OutcomeValue, ChargeKind.PerUnit, 0.02m, [1000m, 500m, 0.50m], 1500.50m, 0.02m, 30.01m, 30.01m },
         // 5 % of (1,000.00 + 250.50 + 49.99) = 5 % of 1,300.49 = 65.0245 → 65.02
-        var plan = Plan(Component(BillableMetrics.OutcomeValue, new PercentageOfValue(5m)));
+        { BillableMetrics.OutcomeValue, ChargeKind.Percentage, 5m, [1000m, 250.50m, 49.99m], 1300.49m, 0.05m, 65.0245m, 65.02m },
+        // custom metric "invoice.collected", values 200 + 300: 10 % of 500 = 50.00
+        { "invoice.collected", ChargeKind.Percentage, 10m, [200m, 300m], 500m, 0.10m, 50m, 50.00m },
+        // cost pass-through, 20 % markup: model cost 0.1234 + 0.0567 + 1.5000 = 1.6801; × 1.20 = 2.01612 → 2.02
+        { BillableMetrics.ModelCost, ChargeKind.PassThrough, 20m, [0.1234m, 0.0567m, 1.5m], 1.6801m, 1.20m, 2.01612m, 2.02m },
+    };
 
-        var line = RateApril(plan, Values(BillableMetrics.OutcomeValue, 1000m, 250.50m, 49.99m)).Line("outcome_value");
+    [Theory]
+    [MemberData(nameof(ValueCharges))]
+    public void Value_charges_price_the_summed_values(string metric, ChargeKind kind, decimal rate, decimal[] values,
+        decimal quantity, decimal unitPrice, decimal unrounded, decimal amount)
+    {
+        ChargeModel model = kind switch
+        {
+            ChargeKind.PerUnit => new PerUnit(rate),
+            ChargeKind.Percentage => new PercentageOfValue(rate),
+            _ => new CostPassThrough(rate),
+        };
 
-        Assert.Equal(1300.49m, line.Quantity);
-        Assert.Equal(0.05m, line.UnitPrice);
-        Assert.Equal(65.0245m, line.UnroundedAmount);
-        Assert.Equal(65.02m, line.Amount);
+        var line = RateApril(Plan(Component(metric, model)), Values(metric, values)).Line(metric.Replace('.', '_'));
+
+        Assert.Equal(quantity, line.Quantity);
+        Assert.Equal(unitPrice, line.UnitPrice);
+        Assert.Equal(unrounded, line.UnroundedAmount);
+        Assert.Equal(amount, line.Amount);
     }
 
-    [Fact]
-    public void Percentage_of_value_on_a_custom_metric_sums_values_not_quantities()
+    /// <summary>The charge models of <see cref="ValueCharges"/>, named so the theory's rows stay serializable.</summary>
+    public enum ChargeKind
     {
-        // custom metric "invoice.collected" with quantities 1 and values 200 + 300: 10 % of 500 = 50.00
-        var plan = Plan(Component("invoice.collected", new PercentageOfValue(10m)));
-
-        var line = RateApril(plan, Values("invoice.collected", 200m, 300m)).Line("invoice_collected");
-
-        Assert.Equal(50.00m, line.Amount);
-    }
-
-    [Fact]
-    public void Cost_pass_through_bills_cost_plus_markup()
-    {
-        // model cost 0.1234 + 0.0567 + 1.5000 = 1.6801; × 1.20 = 2.01612 → 2.02
-        var plan = Plan(Component(BillableMetrics.ModelCost, new CostPassThrough(20m)));
-
-        var line = RateApril(plan, Values(BillableMetrics.ModelCost, 0.1234m, 0.0567m, 1.5m)).Line("model_cost");
-
-        Assert.Equal(1.6801m, line.Quantity);
-        Assert.Equal(1.20m, line.UnitPrice);
-        Assert.Equal(2.01612m, line.UnroundedAmount);
-        Assert.Equal(2.02m, line.Amount);
+        PerUnit,
+        Percentage,
+        PassThrough,
     }
 
     [Fact]

@@ -70,12 +70,7 @@ public static class BillingEndpoints
     private static Task ListSubscriptionsAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
-            var customerId = await BillingRequest.CustomerAsync(http, store, caller, http.Request.Query["customer"].ToString() is { Length: > 0 } c ? c : null).ConfigureAwait(false);
-            if (customerId is null)
-            {
-                return;
-            }
-
+            var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Query(http, "customer")).ConfigureAwait(false);
             var subscriptions = await billing.ListSubscriptionsAsync(customerId, http.RequestAborted).ConfigureAwait(false);
             await BillingRequest.WriteListAsync(http, subscriptions.Select(s => SubscriptionDocument.From(s)), BillingJson.Default.SubscriptionDocument).ConfigureAwait(false);
         });
@@ -90,21 +85,12 @@ public static class BillingEndpoints
         {
             var body = await BillingRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Text(body, "customer", required: true)).ConfigureAwait(false);
-            if (customerId is null)
-            {
-                return;
-            }
-
             var planId = BillingRequest.Text(body, "plan", required: true)!;
             var version = BillingRequest.Int(body, "version");
             var startsAt = BillingRequest.Time(body, "starts_at") ?? time.GetUtcNow();
             var currency = BillingRequest.Text(body, "currency");
-            var plan = await billing.GetPlanAsync(planId, version, http.RequestAborted).ConfigureAwait(false);
-            if (plan is null)
-            {
-                await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound(version is null ? $"No plan '{planId}'." : $"No plan '{planId}' version {version}.")).ConfigureAwait(false);
-                return;
-            }
+            var plan = await billing.GetPlanAsync(planId, version, http.RequestAborted).ConfigureAwait(false)
+                ?? throw new GatewayException(OpenAiError.NotFound(version is null ? $"No plan '{planId}'." : $"No plan '{planId}' version {version}."));
 
             if (await billing.GetAccountAsync(customerId, http.RequestAborted).ConfigureAwait(false) is null)
             {
@@ -121,11 +107,6 @@ public static class BillingEndpoints
         {
             var body = await BillingRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Text(body, "customer", required: true)).ConfigureAwait(false);
-            if (customerId is null)
-            {
-                return;
-            }
-
             var endsAt = BillingRequest.Time(body, "ends_at") ?? time.GetUtcNow();
             var ended = await billing.CancelAsync(customerId, endsAt, http.RequestAborted).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Customer {customerId} has no subscription running at {endsAt:O}.");

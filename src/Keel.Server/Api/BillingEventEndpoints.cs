@@ -51,11 +51,6 @@ internal static class BillingEventEndpoints
                 }
 
                 var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Text(items[i], "customer", prefix), prefix + "customer").ConfigureAwait(false);
-                if (customerId is null)
-                {
-                    return;
-                }
-
                 events.Add(Read(items[i], prefix, customerId, time));
             }
 
@@ -86,12 +81,7 @@ internal static class BillingEventEndpoints
     private static Task ListAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
-            var customerId = await BillingRequest.CustomerAsync(http, store, caller, http.Request.Query["customer"].ToString() is { Length: > 0 } c ? c : null).ConfigureAwait(false);
-            if (customerId is null)
-            {
-                return;
-            }
-
+            var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Query(http, "customer")).ConfigureAwait(false);
             var events = await billing.ListEventsAsync(customerId, BillingRequest.QueryTime(http, "from"), BillingRequest.QueryTime(http, "to"), http.RequestAborted).ConfigureAwait(false);
             await BillingRequest.WriteListAsync(http, events.Select(BillableEventDocument.From), BillingJson.Default.BillableEventDocument).ConfigureAwait(false);
         });

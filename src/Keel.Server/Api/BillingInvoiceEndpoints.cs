@@ -1,6 +1,7 @@
 using Keel.Billing;
 using Keel.Billing.Exports;
 using Keel.Server.Access;
+using Keel.Server.Dashboard.Api;
 using Keel.Server.Gateway;
 using Keel.Server.Routing;
 using Keel.Server.Wire;
@@ -30,24 +31,19 @@ internal static class BillingInvoiceEndpoints
     }
 
     /// <summary><c>?customer=&amp;status=draft|finalized|void</c>; a customer key lists its own invoices only.</summary>
-    private static Task ListAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
+    private static Task ListAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store, CustomerNames names) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
-            var named = http.Request.Query["customer"].ToString() is { Length: > 0 } c ? c : null;
-            string? customerId = caller.CustomerId;
-            if (named is not null && (customerId = await BillingRequest.CustomerAsync(http, store, caller, named).ConfigureAwait(false)) is null)
-            {
-                return;
-            }
-
-            var status = http.Request.Query["status"].ToString() is { Length: > 0 } s ? s : null;
+            var customerId = await BillingRequest.CustomerFilterAsync(http, store, caller).ConfigureAwait(false);
+            var status = BillingRequest.Query(http, "status");
             if (status is not (null or "draft" or "finalized" or "void"))
             {
                 throw new BillingInputException("'status' must be draft, finalized or void.", "status");
             }
 
             var invoices = await billing.ListInvoicesAsync(customerId, http.RequestAborted).ConfigureAwait(false);
-            var documents = await DocumentsAsync(store, invoices, http.RequestAborted).ConfigureAwait(false);
+            var customerNames = await names.NamesAsync(invoices.Select(i => i.CustomerId), http.RequestAborted).ConfigureAwait(false);
+            var documents = invoices.Select(i => InvoiceDocument.From(i, customerNames.GetValueOrDefault(i.CustomerId)));
             await BillingRequest.WriteListAsync(http, documents.Where(d => status is null || d.Status == status), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
         });
 
@@ -55,45 +51,34 @@ internal static class BillingInvoiceEndpoints
     /// <c>{"customer", "period"?: "2026-11"}</c>: derives events from new tasks and outcomes, then computes (or
     /// recomputes) the customer's draft of the month. 409 when the month's invoice is finalized.
     /// </summary>
-    private static Task DraftAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store, GatewayCatalog catalog, TimeProvider time) =>
+    private static Task DraftAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store, CustomerNames names, GatewayCatalog catalog, TimeProvider time) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
             var body = await BillingRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var customerId = await BillingRequest.CustomerAsync(http, store, caller, BillingRequest.Text(body, "customer", required: true)).ConfigureAwait(false);
-            if (customerId is null)
-            {
-                return;
-            }
-
             var period = BillingRequest.Month(BillingRequest.Text(body, "period"), time);
             if (await billing.GetAccountAsync(customerId, http.RequestAborted).ConfigureAwait(false) is null)
             {
-                await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound($"Customer {customerId} is not billed: subscribe it to a plan first.")).ConfigureAwait(false);
-                return;
+                throw new GatewayException(OpenAiError.NotFound($"Customer {customerId} is not billed: subscribe it to a plan first."));
             }
 
             await billing.SyncFromTasksAsync(cancellationToken: http.RequestAborted).ConfigureAwait(false);
             var draft = await billing.ComputeDraftAsync(customerId, period, http.RequestAborted).ConfigureAwait(false);
-            await BillingRequest.WriteAsync(http, await DocumentAsync(store, draft, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
+            await BillingRequest.WriteAsync(http, await DocumentAsync(names, draft, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
         }, adminOnly: true);
 
     /// <summary>One invoice by id or number; <c>?format=csv</c> answers the CSV export (one row per line).</summary>
-    private static Task GetAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
+    private static Task GetAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, CustomerNames names) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
-            var format = http.Request.Query["format"].ToString() is { Length: > 0 } f ? f.ToLowerInvariant() : "json";
+            var format = BillingRequest.Query(http, "format")?.ToLowerInvariant() ?? "json";
             if (format is not ("json" or "csv"))
             {
                 throw new BillingInputException("'format' must be json or csv.", "format");
             }
 
             var invoice = await FindAsync(http, billing, caller, id).ConfigureAwait(false);
-            if (invoice is null)
-            {
-                return;
-            }
-
-            var document = await DocumentAsync(store, invoice, http.RequestAborted).ConfigureAwait(false);
+            var document = await DocumentAsync(names, invoice, http.RequestAborted).ConfigureAwait(false);
             if (format == "json")
             {
                 await BillingRequest.WriteAsync(http, document, BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
@@ -108,44 +93,28 @@ internal static class BillingInvoiceEndpoints
         });
 
     /// <summary><c>{"force"?: true}</c>: numbers and freezes a draft; 409 when it is not a draft or the grace period has not passed.</summary>
-    private static Task FinalizeAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, IKeelStore store, GatewayCatalog catalog) =>
+    private static Task FinalizeAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, CustomerNames names, GatewayCatalog catalog) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
             var body = await BillingRequest.ReadObjectAsync(http, catalog, emptyIsObject: true).ConfigureAwait(false);
             var force = BillingRequest.Flag(body, "force");
             var invoice = await FindAsync(http, billing, caller, id).ConfigureAwait(false);
-            if (invoice is null)
-            {
-                return;
-            }
-
             var finalized = await billing.FinalizeInvoiceAsync(invoice.Id, force, http.RequestAborted).ConfigureAwait(false);
-            await BillingRequest.WriteAsync(http, await DocumentAsync(store, finalized, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
+            await BillingRequest.WriteAsync(http, await DocumentAsync(names, finalized, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
         }, adminOnly: true);
 
-    private static Task VoidAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
+    private static Task VoidAsync(HttpContext http, string id, DashboardAuthenticator auth, BillingService billing, CustomerNames names) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
             var invoice = await FindAsync(http, billing, caller, id).ConfigureAwait(false);
-            if (invoice is null)
-            {
-                return;
-            }
-
             var voided = await billing.VoidAsync(invoice.Id, http.RequestAborted).ConfigureAwait(false);
-            await BillingRequest.WriteAsync(http, await DocumentAsync(store, voided, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
+            await BillingRequest.WriteAsync(http, await DocumentAsync(names, voided, http.RequestAborted).ConfigureAwait(false), BillingJson.Default.InvoiceDocument).ConfigureAwait(false);
         }, adminOnly: true);
 
     private static Task ListCreditNotesAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
-            var named = http.Request.Query["customer"].ToString() is { Length: > 0 } c ? c : null;
-            string? customerId = caller.CustomerId;
-            if (named is not null && (customerId = await BillingRequest.CustomerAsync(http, store, caller, named).ConfigureAwait(false)) is null)
-            {
-                return;
-            }
-
+            var customerId = await BillingRequest.CustomerFilterAsync(http, store, caller).ConfigureAwait(false);
             var notes = await billing.ListCreditNotesAsync(customerId, http.RequestAborted).ConfigureAwait(false);
             await BillingRequest.WriteListAsync(http, notes.Select(CreditNoteDocument.From), BillingJson.Default.CreditNoteDocument).ConfigureAwait(false);
         });
@@ -164,11 +133,6 @@ internal static class BillingInvoiceEndpoints
             }
 
             var invoice = await FindAsync(http, billing, caller, id).ConfigureAwait(false);
-            if (invoice is null)
-            {
-                return;
-            }
-
             var note = await billing.CreditAsync(invoice.Id, amount, reason, http.RequestAborted).ConfigureAwait(false);
             await BillingRequest.WriteAsync(http, CreditNoteDocument.From(note), BillingJson.Default.CreditNoteDocument, StatusCodes.Status201Created).ConfigureAwait(false);
         }, adminOnly: true);
@@ -183,65 +147,35 @@ internal static class BillingInvoiceEndpoints
         }, adminOnly: true);
 
     /// <summary><c>?from=&amp;to=</c> (dates; default: the current month) or <c>?period=2026-11</c>, and <c>customer</c>.</summary>
-    private static Task MarginAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store, TimeProvider time) =>
+    private static Task MarginAsync(HttpContext http, DashboardAuthenticator auth, BillingService billing, IKeelStore store, CustomerNames names, TimeProvider time) =>
         BillingRequest.RunAsync(http, auth, async caller =>
         {
             var from = BillingRequest.QueryTime(http, "from");
             var to = BillingRequest.QueryTime(http, "to");
-            var month = BillingRequest.Month(http.Request.Query["period"].ToString(), time);
+            var month = BillingRequest.Month(BillingRequest.Query(http, "period"), time);
             if (from is not null && to is not null && to <= from)
             {
                 throw new BillingInputException("'to' must be after 'from'.", "to");
             }
 
             var period = new BillingPeriod(from ?? month.Start, to ?? (from is null ? month.End : from.Value.AddMonths(1)));
-            var named = http.Request.Query["customer"].ToString() is { Length: > 0 } c ? c : null;
-            string? customerId = null;
-            if (named is not null && (customerId = await BillingRequest.CustomerAsync(http, store, caller, named).ConfigureAwait(false)) is null)
-            {
-                return;
-            }
-
+            var customerId = await BillingRequest.CustomerFilterAsync(http, store, caller).ConfigureAwait(false);
             var report = await billing.MarginAsync(period, customerId, http.RequestAborted).ConfigureAwait(false);
-            var names = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var id in report.ByCustomer.Select(r => r.CustomerId).Distinct(StringComparer.Ordinal))
-            {
-                names[id] = (await store.FindCustomerAsync(id, http.RequestAborted).ConfigureAwait(false))?.Name ?? id;
-            }
-
-            await BillingRequest.WriteAsync(http, MarginDocument.Create(report, names), BillingJson.Default.MarginDocument).ConfigureAwait(false);
+            // A customer without a name shows its id (MarginDocument's fallback).
+            var customerNames = await names.NamesAsync(report.ByCustomer.Select(r => r.CustomerId), http.RequestAborted).ConfigureAwait(false);
+            await BillingRequest.WriteAsync(http, MarginDocument.Create(report, customerNames), BillingJson.Default.MarginDocument).ConfigureAwait(false);
         }, adminOnly: true);
 
-    /// <summary>The invoice an id or number names, if the caller may see it; else a 404 has been answered.</summary>
-    private static async Task<Invoice?> FindAsync(HttpContext http, BillingService billing, DashboardCaller caller, string id)
+    /// <summary>The invoice an id or number names, if the caller may see it.</summary>
+    /// <exception cref="GatewayException">A 404, as if an invoice the caller may not see did not exist.</exception>
+    private static async Task<Invoice> FindAsync(HttpContext http, BillingService billing, DashboardCaller caller, string id)
     {
         var invoice = await billing.FindInvoiceAsync(id, http.RequestAborted).ConfigureAwait(false);
-        if (invoice is null || !caller.CanSee(invoice.CustomerId))
-        {
-            await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound(caller.CustomerId is null ? $"No invoice '{id}'." : $"No invoice '{id}' for this API key.")).ConfigureAwait(false);
-            return null;
-        }
-
-        return invoice;
+        return invoice is not null && caller.CanSee(invoice.CustomerId)
+            ? invoice
+            : throw new GatewayException(OpenAiError.NotFound(caller.CustomerId is null ? $"No invoice '{id}'." : $"No invoice '{id}' for this API key."));
     }
 
-    private static async Task<InvoiceDocument> DocumentAsync(IKeelStore store, Invoice invoice, CancellationToken cancellationToken) =>
-        InvoiceDocument.From(invoice, (await store.FindCustomerAsync(invoice.CustomerId, cancellationToken).ConfigureAwait(false))?.Name);
-
-    private static async Task<List<InvoiceDocument>> DocumentsAsync(IKeelStore store, IReadOnlyList<Invoice> invoices, CancellationToken cancellationToken)
-    {
-        var names = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var documents = new List<InvoiceDocument>(invoices.Count);
-        foreach (var invoice in invoices)
-        {
-            if (!names.TryGetValue(invoice.CustomerId, out var name))
-            {
-                names[invoice.CustomerId] = name = (await store.FindCustomerAsync(invoice.CustomerId, cancellationToken).ConfigureAwait(false))?.Name;
-            }
-
-            documents.Add(InvoiceDocument.From(invoice, name));
-        }
-
-        return documents;
-    }
+    private static async Task<InvoiceDocument> DocumentAsync(CustomerNames names, Invoice invoice, CancellationToken cancellationToken) =>
+        InvoiceDocument.From(invoice, await names.NameAsync(invoice.CustomerId, cancellationToken).ConfigureAwait(false));
 }

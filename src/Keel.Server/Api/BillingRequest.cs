@@ -163,8 +163,7 @@ internal static class BillingRequest
     /// <summary>A query-string time or date (<c>from</c>, <c>to</c>).</summary>
     public static DateTimeOffset? QueryTime(HttpContext http, string name)
     {
-        var text = http.Request.Query[name].ToString();
-        if (text.Length == 0)
+        if (Query(http, name) is not { } text)
         {
             return null;
         }
@@ -182,8 +181,8 @@ internal static class BillingRequest
             return BillingPeriod.MonthOf(time.GetUtcNow());
         }
 
-        return DateTime.TryParseExact(text.Trim(), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
-            ? BillingPeriod.Month(month.Year, month.Month)
+        return BillingPeriod.TryParseMonth(text, out var month)
+            ? month
             : throw new BillingInputException($"'{param}' must be a month like 2026-11.", param);
     }
 
@@ -191,7 +190,8 @@ internal static class BillingRequest
     /// The customer a request names (name or id). A customer's key may name only itself (or nothing); anything
     /// else is a 404, as if the customer did not exist.
     /// </summary>
-    public static async Task<string?> CustomerAsync(HttpContext http, IKeelStore store, DashboardCaller caller, string? named, string param = "customer")
+    /// <exception cref="GatewayException">The 404 (<see cref="RunAsync"/> answers it).</exception>
+    public static async Task<string> CustomerAsync(HttpContext http, IKeelStore store, DashboardCaller caller, string? named, string param = "customer")
     {
         if (named is null)
         {
@@ -199,16 +199,24 @@ internal static class BillingRequest
         }
 
         var found = await store.FindCustomerAsync(named, http.RequestAborted).ConfigureAwait(false);
-        if (found is null || !caller.CanSee(found.Id))
-        {
-            await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound(caller.CustomerId is null
+        return found is not null && caller.CanSee(found.Id)
+            ? found.Id
+            : throw new GatewayException(OpenAiError.NotFound(caller.CustomerId is null
                 ? $"No customer '{named}'."
-                : $"No customer '{named}' for this API key.")).ConfigureAwait(false);
-            return null;
-        }
-
-        return found.Id;
+                : $"No customer '{named}' for this API key."));
     }
+
+    /// <summary>
+    /// The customer a listing's optional <c>?customer=</c> narrows to: without it, a customer's key sees its own
+    /// customer and the admin token everyone (null).
+    /// </summary>
+    /// <exception cref="GatewayException">A 404, as <see cref="CustomerAsync"/>.</exception>
+    public static async Task<string?> CustomerFilterAsync(HttpContext http, IKeelStore store, DashboardCaller caller) =>
+        Query(http, "customer") is { } named ? await CustomerAsync(http, store, caller, named).ConfigureAwait(false) : caller.CustomerId;
+
+    /// <summary>A query-string parameter, null when absent or empty.</summary>
+    public static string? Query(HttpContext http, string name) =>
+        http.Request.Query[name].ToString() is { Length: > 0 } text ? text : null;
 
     public static async Task WriteAsync<T>(HttpContext http, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
     {

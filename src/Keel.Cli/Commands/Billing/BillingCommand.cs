@@ -102,8 +102,8 @@ internal static class BillingCommand
             return BillingPeriod.MonthOf((time ?? TimeProvider.System).GetUtcNow());
         }
 
-        return DateTime.TryParseExact(period.Trim(), "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
-            ? BillingPeriod.Month(month.Year, month.Month)
+        return BillingPeriod.TryParseMonth(period, out var month)
+            ? month
             : throw new FormatException($"--period must be a month like 2026-11, not '{period}'.");
     }
 

@@ -37,7 +37,7 @@ internal static class BillingInvoicesApi
             foreach (var invoice in shown)
             {
                 writer.WriteStartObject();
-                BillingJson.InvoiceFields(writer, invoice, customerNames.GetValueOrDefault(invoice.CustomerId), credited.GetValueOrDefault(invoice.Id));
+                BillingRows.InvoiceFields(writer, invoice, customerNames.GetValueOrDefault(invoice.CustomerId), credited.GetValueOrDefault(invoice.Id));
                 writer.WriteEndObject();
             }
 
@@ -47,7 +47,7 @@ internal static class BillingInvoicesApi
             foreach (var group in shown.Where(i => i.Status != InvoiceStatus.Void).GroupBy(i => i.Currency, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 writer.WriteStartObject();
-                BillingJson.Currency(writer, group.Key);
+                BillingRows.Currency(writer, group.Key);
                 writer.WriteNumber("invoices", group.Count());
                 writer.WriteNumber("total", group.Sum(i => i.Total));
                 writer.WriteNumber("finalized", group.Where(i => i.Status == InvoiceStatus.Finalized).Sum(i => i.Total));
@@ -77,20 +77,20 @@ internal static class BillingInvoicesApi
         {
             writer.WriteStartObject();
             writer.WriteStartObject("invoice");
-            BillingJson.InvoiceFields(writer, invoice, name, notes.Sum(n => n.Total));
+            BillingRows.InvoiceFields(writer, invoice, name, notes.Sum(n => n.Total));
             writer.WriteNumber("event_count", invoice.EventIds.Count);
             writer.WriteEndObject();
             writer.WriteStartArray("lines");
             foreach (var line in invoice.Lines)
             {
-                BillingJson.Line(writer, line);
+                BillingRows.Line(writer, line);
             }
 
             writer.WriteEndArray();
             writer.WriteStartArray("credit_notes");
             foreach (var note in notes)
             {
-                BillingJson.CreditNote(writer, note);
+                BillingRows.CreditNote(writer, note);
             }
 
             writer.WriteEndArray();

@@ -107,7 +107,7 @@ internal static class BillingMarginApi
     private static void WriteFigures(Utf8JsonWriter writer, string currency, decimal revenue, decimal model, decimal tool, decimal human, long outcomes)
     {
         var row = new MarginRow("", null, null, currency, revenue, model, tool, human, outcomes);
-        BillingJson.Currency(writer, currency);
+        BillingRows.Currency(writer, currency);
         writer.WriteNumber("revenue", row.Revenue);
         writer.WriteNumber("model_cost", Math.Round(row.ModelCost, 9));
         writer.WriteNumber("tool_cost", Math.Round(row.ToolCost, 9));

@@ -3,8 +3,11 @@ using Keel.Billing;
 
 namespace Keel.Server.Dashboard.Api;
 
-/// <summary>How the billing endpoints write invoices, lines and credit notes.</summary>
-internal static class BillingJson
+/// <summary>
+/// An invoice, a line and a credit note as the dashboard's billing API shows them (as <see cref="TaskRows"/> and
+/// <see cref="StepRows"/> do for tasks and steps). The REST and export documents are <c>Keel.Billing.Exports.BillingJson</c>'s.
+/// </summary>
+internal static class BillingRows
 {
     public static void InvoiceFields(Utf8JsonWriter writer, Invoice invoice, string? customerName, decimal credited)
     {
