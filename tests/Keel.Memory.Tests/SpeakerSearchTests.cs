@@ -28,6 +28,7 @@ public sealed class SpeakerSearchTests
         Assert.True(Speakers.Named("dr ann lee", Speakers.Words("What did Dr Ann Lee prescribe?")));
         Assert.False(Speakers.Named("arjun", Speakers.Words("When did Arjun Oliveira move to Austin?")));
         Assert.True(Speakers.Named("arjun", Speakers.Words("When did Arjun move to Austin?")));
+        Assert.True(Speakers.Named("joanna", Speakers.Words("Was it a good month for Nate and Joanna? Answer yes or no.")));
         Assert.Equal("What did  sister and Mel's dog do?", Speakers.Without("What did Caroline’s sister and Mel's dog do?", ["caroline"]));
         Assert.Equal("Caroline", Speakers.Without("Caroline", ["caroline"]));
     }

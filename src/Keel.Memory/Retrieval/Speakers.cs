@@ -35,6 +35,7 @@ internal static class Speakers
         var words = new List<QueryWord>();
         var word = new StringBuilder();
         var capitalised = false;
+        var joined = false;
         for (var i = 0; i <= query.Length; i++)
         {
             if (i < query.Length && char.IsLetterOrDigit(query[i]))
@@ -46,10 +47,14 @@ internal static class Speakers
 
             if (word.Length > 0)
             {
-                words.Add(new QueryWord(word.ToString(), capitalised));
+                words.Add(new QueryWord(word.ToString(), capitalised, joined && words.Count > 0));
                 word.Clear();
                 capitalised = false;
+                joined = true;
             }
+
+            // Only spaces between two words keep them in one name; punctuation ends it ("Joanna? Answer").
+            joined &= i >= query.Length || char.IsWhiteSpace(query[i]);
 
             // "Caroline's" and "Caroline’s": skip the apostrophe's s.
             if (i + 1 < query.Length && query[i] is '\'' or '\u2019' && (query[i + 1] is 's' or 'S') && (i + 2 == query.Length || !char.IsLetterOrDigit(query[i + 2])))
@@ -119,7 +124,7 @@ internal static class Speakers
             }
 
             var end = i + parts.Length;
-            if (match && !(end < words.Count && words[end].Capitalised && words[end - 1].Capitalised))
+            if (match && !(end < words.Count && words[end].Capitalised && words[end].JoinedToPrevious && words[end - 1].Capitalised))
             {
                 return true;
             }
@@ -129,5 +134,5 @@ internal static class Speakers
     }
 }
 
-/// <summary>A word of a query, lower-cased, and whether it was written with a capital.</summary>
-internal readonly record struct QueryWord(string Text, bool Capitalised);
+/// <summary>A word of a query, lower-cased; whether it was written with a capital, and whether only spaces separate it from the word before.</summary>
+internal readonly record struct QueryWord(string Text, bool Capitalised, bool JoinedToPrevious);
