@@ -14,8 +14,9 @@ public sealed class MemoryOptions
     public int ApproximateThreshold { get; set; } = 20_000;
 
     /// <summary>
-    /// How long a scope's vectors and layout stay cached in memory before they are read again. Writes through this
-    /// service update the cache at once; this bounds how stale it gets when another process writes the same store.
+    /// How long a scope's vectors and layout stay cached before a search starts a background refresh (new memories
+    /// added in place, gone ones dropped; searches keep answering from the cached state meanwhile). Writes through
+    /// this service update the cache at once; this bounds how stale it gets when another process writes the store.
     /// </summary>
     public TimeSpan ScopeCacheLifetime { get; set; } = TimeSpan.FromMinutes(10);
 

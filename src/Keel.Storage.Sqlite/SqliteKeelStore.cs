@@ -11,7 +11,7 @@ namespace Keel.Storage.Sqlite;
 /// (SQLite allows one writer anyway, and a held connection keeps prepared state warm); reads use pooled
 /// connections and run beside the writer.
 /// </summary>
-public sealed partial class SqliteKeelStore : IKeelStore
+public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;

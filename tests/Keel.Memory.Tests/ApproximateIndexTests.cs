@@ -19,6 +19,8 @@ public sealed class ApproximateIndexTests
             approximate.Add(key, vector);
         }
 
+        approximate.BuildIndex(threads: 2);
+
         Assert.False(exact.Approximate);
         Assert.True(approximate.Approximate);
         var overlap = 0;
@@ -46,6 +48,8 @@ public sealed class ApproximateIndexTests
             set.Add(key, vectors[key] = Clustered(random));
         }
 
+        set.BuildIndex();
+
         Assert.Equal(42, set.Search(vectors[42], 1, null)[0].Key);
         set.Remove(42);
 
@@ -61,6 +65,11 @@ public sealed class ApproximateIndexTests
         var scope = RetrievalKit.Scope();
         var written = await kit.Memory.AddAsync([.. Enumerable.Range(0, 60).Select(i => new NewMemory(scope, MemoryKind.Semantic, $"Reminder number {i}: water the plants in room {i}."))], ct);
         var target = await kit.Memory.AddAsync(new NewMemory(scope, MemoryKind.Semantic, "The spare key is hidden under the blue flower pot."), ct);
+
+        // The first search scans exactly while the index builds in the background.
+        var first = await kit.Memory.SearchAsync(new MemoryQuery(new MemoryFilter(scope), "where is the spare key hidden", 3), ct);
+        Assert.Equal(target.Memory.Id, first.Hits[0].Memory.Id);
+        await ScopeCacheTests.CacheOf(kit.Memory).Cached(scope)!.IndexBuild.WaitAsync(ct);
 
         var found = await kit.Memory.SearchAsync(new MemoryQuery(new MemoryFilter(scope), "where is the spare key hidden", 3), ct);
         Assert.True(found.Approximate);

@@ -4,7 +4,10 @@ namespace Keel.Memory.Retrieval;
 
 /// <summary>
 /// The scopes searched recently, each a <see cref="ScopeState"/> of its current memories. A filter asking for
-/// history (or the memories current at another time) gets a state built for it alone and not kept.
+/// history (or the memories current at another time) gets a state built for it alone and not kept. Only a scope's
+/// first search waits, for its rows and vectors; its approximate index is built (or loaded from its saved file) in
+/// the background while searches scan exactly, and once <see cref="MemoryOptions.ScopeCacheLifetime"/> has passed it
+/// is refreshed in the background (the new memories and the ones gone, not a reload) while it keeps answering.
 /// </summary>
 internal sealed class ScopeCache
 {
@@ -14,16 +17,42 @@ internal sealed class ScopeCache
     private readonly Dictionary<MemoryScope, ScopeState> _states = [];
     private readonly Lock _gate = new();
     private readonly Dictionary<MemoryScope, Task<ScopeState>> _loading = [];
+    private readonly Dictionary<MemoryScope, Task> _refreshing = [];
+    private readonly ApproximateIndexOptions _indexing;
 
     // The service's writes while any load is in flight, replayed on each state it installs: a load may have read
     // the store before them. Cleared when no load is in flight.
     private readonly List<Action<ScopeState>> _sinceLoads = [];
 
     public ScopeCache(IKeelStore store, MemoryOptions options, TimeProvider time)
+        : this(store, options, time, new ApproximateIndexOptions { Files = IndexFiles.For(store) })
+    {
+    }
+
+    public ScopeCache(IKeelStore store, MemoryOptions options, TimeProvider time, ApproximateIndexOptions indexing)
     {
         _store = store;
         _options = options;
         _time = time;
+        _indexing = indexing;
+    }
+
+    /// <summary>The cached state of a scope, if any (tests, diagnostics).</summary>
+    public ScopeState? Cached(MemoryScope scope)
+    {
+        lock (_gate)
+        {
+            return _states.GetValueOrDefault(scope);
+        }
+    }
+
+    /// <summary>The refresh of a scope in flight, or a completed task (tests).</summary>
+    public Task Refreshing(MemoryScope scope)
+    {
+        lock (_gate)
+        {
+            return _refreshing.GetValueOrDefault(scope) ?? Task.CompletedTask;
+        }
     }
 
     /// <summary>The state a search of <paramref name="filter"/> reads, and whether it is kept (and so may hold memories the filter's other parts exclude).</summary>
@@ -35,37 +64,86 @@ internal sealed class ScopeCache
         }
 
         var now = _time.GetUtcNow();
-        Task<ScopeState> load;
+        Task<ScopeState>? load;
         lock (_gate)
         {
-            var cached = _states.GetValueOrDefault(filter.Scope);
-            var fresh = cached is not null && !cached.Stale && now - cached.LoadedAt < _options.ScopeCacheLifetime;
-            if (cached is not null)
+            if (_states.GetValueOrDefault(filter.Scope) is { } cached)
             {
                 cached.LastUsed = now;
+                if ((cached.RefreshDue || now - cached.RefreshedAt >= _options.ScopeCacheLifetime) && !_refreshing.ContainsKey(cached.Scope))
+                {
+                    // Started on the pool: it takes this lock when done, so it cannot finish before it is registered.
+                    _refreshing[cached.Scope] = Task.Run(() => RefreshAsync(cached), CancellationToken.None);
+                }
+
+                return (cached, true);
             }
 
-            // One load per scope at a time: concurrent searches share it.
-            if (!fresh && !_loading.TryGetValue(filter.Scope, out load!))
+            // One load per scope at a time: concurrent searches share it. Only a scope never loaded (or dropped) waits.
+            if (!_loading.TryGetValue(filter.Scope, out load))
             {
-                // Started on the pool: it takes this lock when done, so it cannot finish before it is registered.
                 var scope = filter.Scope;
                 var from = _sinceLoads.Count;
                 load = Task.Run(() => LoadSharedAsync(scope, now, from), CancellationToken.None);
                 _loading[filter.Scope] = load;
             }
-
-            // An expired state keeps answering while it is read again in the background (building a large scope's
-            // approximate index takes seconds); only a scope never loaded, or dropped, waits.
-            if (cached is not null && (fresh || !cached.Stale))
-            {
-                return (cached, true);
-            }
-
-            load = _loading[filter.Scope];
         }
 
         return (await load.WaitAsync(cancellationToken).ConfigureAwait(false), true);
+    }
+
+    /// <summary>
+    /// Brings a cached scope up to date with the store (other processes' writes, supersessions): reads its current
+    /// memories, drops the ones gone, adds the new ones with their vectors (read only from the earliest new one's
+    /// time on) to the exact set and the index. Searches keep reading the state meanwhile.
+    /// </summary>
+    private async Task RefreshAsync(ScopeState state)
+    {
+        var started = _time.GetUtcNow();
+        try
+        {
+            state.RefreshDue = false;
+            state.BeginRefresh();
+            var filter = new MemoryFilter(state.Scope);
+            var current = await _store.ListMemoriesAsync(filter, int.MaxValue, CancellationToken.None).ConfigureAwait(false);
+            var added = state.Reconcile(current);
+            if (added.Count > 0)
+            {
+                var wanted = added.Select(m => m.Key).ToHashSet();
+                var batch = new List<(long, float[])>(64);
+                var since = filter with { OccurredFrom = added.Min(m => m.OccurredAt) };
+                await foreach (var vector in _store.ReadMemoryVectorsAsync(since, CancellationToken.None).ConfigureAwait(false))
+                {
+                    if (wanted.Contains(vector.Key))
+                    {
+                        batch.Add((vector.Key, VectorSet.Normalised(vector.Vector.Span)));
+                    }
+
+                    // Small batches: each takes the state's lock, which searches also take.
+                    if (batch.Count == 64)
+                    {
+                        state.AddVectors(batch);
+                        batch.Clear();
+                    }
+                }
+
+                state.AddVectors(batch);
+            }
+
+            state.EnsureIndex();
+        }
+        catch (Exception ex) when (ex is StoreException or IOException or InvalidOperationException)
+        {
+            // Tried again after another lifetime; the state keeps answering as it was.
+        }
+        finally
+        {
+            state.EndRefresh(started);
+            lock (_gate)
+            {
+                _refreshing.Remove(state.Scope);
+            }
+        }
     }
 
     private async Task<ScopeState> LoadSharedAsync(MemoryScope scope, DateTimeOffset now, int from)
@@ -97,6 +175,7 @@ internal sealed class ScopeCache
                 _states[scope] = state;
             }
 
+            state.EnsureIndex();
             return state;
         }
         finally
@@ -137,30 +216,39 @@ internal sealed class ScopeCache
                     state.Add(memory, vector);
                 }
             }
+
+            state.EnsureIndex();
         }
     }
 
-    /// <summary>Drops a customer's cached scopes: superseded memories changed validity in them.</summary>
+    /// <summary>
+    /// Marks a customer's cached scopes for a refresh on their next search: superseded memories changed validity in
+    /// them. Until then they may still hold a superseded memory, which search drops when it reads its hits back.
+    /// </summary>
     public void Invalidate(string customerId)
     {
         lock (_gate)
         {
-            foreach (var state in _states.Values.Where(s => s.Scope.CustomerId == customerId).ToList())
+            foreach (var state in _states.Values.Where(s => s.Scope.CustomerId == customerId))
             {
-                _states.Remove(state.Scope);
-                state.Dispose();
+                state.RefreshDue = true;
             }
 
             if (_loading.Count > 0)
             {
-                _sinceLoads.Add(state => state.Stale |= state.Scope.CustomerId == customerId);
+                _sinceLoads.Add(state => state.RefreshDue |= state.Scope.CustomerId == customerId);
             }
         }
     }
 
-    /// <summary>Removes forgotten memories from every cached scope of their customer.</summary>
+    /// <summary>Removes forgotten memories from every cached scope of their customer, and the customer's saved indexes.</summary>
     public void Removed(string customerId, IReadOnlyList<long> keys)
     {
+        if (keys.Count > 0)
+        {
+            _indexing.Files?.DeleteCustomer(customerId);
+        }
+
         lock (_gate)
         {
             foreach (var state in _states.Values.Where(s => s.Scope.CustomerId == customerId))
@@ -183,7 +271,8 @@ internal sealed class ScopeCache
 
     private async Task<ScopeState> LoadAsync(MemoryFilter filter, CancellationToken cancellationToken)
     {
-        var state = new ScopeState(filter.Scope, _time.GetUtcNow(), _options.ApproximateThreshold);
+        var shared = !filter.IncludeHistory && filter.AsOf is null;
+        var state = new ScopeState(filter.Scope, _time.GetUtcNow(), _options.ApproximateThreshold, shared ? _indexing : null);
         foreach (var memory in await _store.ListMemoriesAsync(filter, int.MaxValue, cancellationToken).ConfigureAwait(false))
         {
             state.Add(memory, null);
