@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Keel.Bench.Billing;
 
 /// <summary>The bench's knobs: <c>--events N --customers N</c> (or <c>--events=N</c>) make a quick run possible.</summary>
@@ -27,45 +25,20 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i].TrimStart('-');
-            var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                named[arg[..eq]] = arg[(eq + 1)..];
-            }
-            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                named[arg] = args[++i];
-            }
-            else
-            {
-                named[arg] = "true";
-            }
-        }
-
+        var named = new BenchArgs(args, ["events", "customers", "batch", "single", "breakdown", "whatif", "seed", "work", "results", "keep"]);
         var defaults = new BenchOptions();
-        long Long(string name, long fallback) => named.TryGetValue(name, out var v) ? long.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : fallback;
-        var known = new[] { "events", "customers", "batch", "single", "breakdown", "whatif", "seed", "work", "results", "keep" };
-        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-        {
-            throw new ArgumentException($"Unknown option --{unknown}; use --{string.Join(" --", known)}.");
-        }
-
         var options = new BenchOptions
         {
-            Events = Long("events", defaults.Events),
-            Customers = (int)Long("customers", defaults.Customers),
-            Batch = (int)Long("batch", defaults.Batch),
-            Single = (int)Long("single", defaults.Single),
-            Breakdown = (int)Long("breakdown", defaults.Breakdown),
-            WhatIf = Long("whatif", defaults.WhatIf),
-            Seed = (int)Long("seed", defaults.Seed),
-            WorkFolder = named.GetValueOrDefault("work", defaults.WorkFolder),
-            Results = named.GetValueOrDefault("results"),
-            Keep = named.ContainsKey("keep"),
+            Events = named.Long("events", defaults.Events),
+            Customers = (int)named.Long("customers", defaults.Customers),
+            Batch = (int)named.Long("batch", defaults.Batch),
+            Single = (int)named.Long("single", defaults.Single),
+            Breakdown = (int)named.Long("breakdown", defaults.Breakdown),
+            WhatIf = named.Long("whatif", defaults.WhatIf),
+            Seed = (int)named.Long("seed", defaults.Seed),
+            WorkFolder = named.Text("work", defaults.WorkFolder),
+            Results = named.Text("results"),
+            Keep = named.Has("keep"),
         };
         if (options.Customers < 1 || options.Events < options.Customers || options.Batch < 1)
         {

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Keel.Bench.Memory;
 
 /// <summary>The bench's knobs: <c>--memories N</c> makes a quick run, <c>--reuse-db FILE</c> skips ingestion the second time.</summary>
@@ -32,45 +30,20 @@ internal sealed record BenchOptions
 
     public static BenchOptions Parse(string[] args)
     {
-        var named = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i].TrimStart('-');
-            var eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (eq >= 0)
-            {
-                named[arg[..eq]] = arg[(eq + 1)..];
-            }
-            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                named[arg] = args[++i];
-            }
-            else
-            {
-                named[arg] = "true";
-            }
-        }
-
-        var known = new[] { "memories", "queries", "warmup", "batch", "k", "embed-whatif", "seed", "reuse-db", "work", "results" };
-        if (named.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
-        {
-            throw new ArgumentException($"Unknown option --{unknown}; use --{string.Join(" --", known)}.");
-        }
-
+        var named = new BenchArgs(args, ["memories", "queries", "warmup", "batch", "k", "embed-whatif", "seed", "reuse-db", "work", "results"]);
         var defaults = new BenchOptions();
-        int Int(string name, int fallback) => named.TryGetValue(name, out var v) ? int.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : fallback;
         var options = new BenchOptions
         {
-            Memories = Int("memories", defaults.Memories),
-            Queries = Int("queries", defaults.Queries),
-            Warmup = Int("warmup", defaults.Warmup),
-            Batch = Int("batch", defaults.Batch),
-            K = Int("k", defaults.K),
-            EmbedWhatIf = Int("embed-whatif", defaults.EmbedWhatIf),
-            Seed = Int("seed", defaults.Seed),
-            ReuseDb = named.GetValueOrDefault("reuse-db"),
-            WorkFolder = named.GetValueOrDefault("work", defaults.WorkFolder),
-            Results = named.GetValueOrDefault("results"),
+            Memories = named.Int("memories", defaults.Memories),
+            Queries = named.Int("queries", defaults.Queries),
+            Warmup = named.Int("warmup", defaults.Warmup),
+            Batch = named.Int("batch", defaults.Batch),
+            K = named.Int("k", defaults.K),
+            EmbedWhatIf = named.Int("embed-whatif", defaults.EmbedWhatIf),
+            Seed = named.Int("seed", defaults.Seed),
+            ReuseDb = named.Text("reuse-db"),
+            WorkFolder = named.Text("work", defaults.WorkFolder),
+            Results = named.Text("results"),
         };
         if (options.Memories < 100 || options.Queries < 10 || options.Batch < 1 || options.K < 1 || options.Warmup < 0)
         {

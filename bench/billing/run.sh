@@ -9,16 +9,4 @@
 #   bench/billing/run.sh --events 100000 --customers 100   # a quick look (~1 min)
 # Other flags: --batch N --single N --breakdown N --whatif N (0 skips) --work DIR --keep
 # Output: Markdown on stdout; the log and the JSON result in bench/results/raw/billing-*.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-RAW=$ROOT/bench/results/raw
-STAMP=$(date -u +%Y-%m-%dT%H-%M-%SZ)
-WORK=$(mktemp -d /tmp/keel-bench-billing-build.XXXX)
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$RAW"
-
-exec > >(tee "$RAW/billing-$STAMP.log") 2>&1
-echo "== billing bench $STAMP; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); args: $*"
-echo "== building Keel.Bench.Billing (Release) into $WORK"
-dotnet publish "$ROOT/bench/Keel.Bench.Billing" -c Release -o "$WORK/bench" --nologo -v quiet >/dev/null
-dotnet "$WORK/bench/Keel.Bench.Billing.dll" --results "$RAW" --work "$WORK/db" "$@"
+exec "$(dirname "$0")/../Shared/run-dotnet-bench.sh" billing Keel.Bench.Billing "$@"

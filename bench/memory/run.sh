@@ -8,16 +8,4 @@
 #   bench/memory/run.sh --reuse-db /tmp/mem100k.db             # ingest into the file the first time, search it as is after
 # Other flags: --queries N --warmup N --batch N (memories per AddAsync) --k N --seed N --embed-whatif N (0 skips) --work DIR
 # Output: the Markdown "## Scale" section on stdout; the log and the JSON result in bench/results/raw/memory-*.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-RAW=$ROOT/bench/results/raw
-STAMP=$(date -u +%Y-%m-%dT%H-%M-%SZ)
-WORK=$(mktemp -d /tmp/keel-bench-memory-build.XXXX)
-trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$RAW"
-
-exec > >(tee "$RAW/memory-$STAMP.log") 2>&1
-echo "== memory bench $STAMP; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); args: $*"
-echo "== building Keel.Bench.Memory (Release) into $WORK"
-dotnet publish "$ROOT/bench/Keel.Bench.Memory" -c Release -o "$WORK/bench" --nologo -v quiet >/dev/null
-dotnet "$WORK/bench/Keel.Bench.Memory.dll" --results "$RAW" --work "$WORK/db" "$@"
+exec "$(dirname "$0")/../Shared/run-dotnet-bench.sh" memory Keel.Bench.Memory "$@"

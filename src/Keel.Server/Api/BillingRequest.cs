@@ -78,28 +78,9 @@ internal static class BillingRequest
         await GatewayResponses.WriteErrorAsync(http, error).ConfigureAwait(false);
     }
 
-    /// <summary>The body as a JSON object; an empty body reads as <c>{}</c> when <paramref name="emptyIsObject"/>.</summary>
-    /// <exception cref="GatewayException">Too large, not JSON, or not an object.</exception>
-    public static async Task<JsonElement> ReadObjectAsync(HttpContext http, GatewayCatalog catalog, bool emptyIsObject = false)
-    {
-        var bytes = await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
-        if (bytes.Length == 0 && emptyIsObject)
-        {
-            bytes = "{}"u8.ToArray();
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                ? document.RootElement.Clone()
-                : throw new GatewayException(OpenAiError.InvalidJson("the body must be a JSON object."));
-        }
-        catch (JsonException ex)
-        {
-            throw new GatewayException(OpenAiError.InvalidJson(ex.Message));
-        }
-    }
+    /// <inheritdoc cref="JsonBody.ReadObjectAsync"/>
+    public static Task<JsonElement> ReadObjectAsync(HttpContext http, GatewayCatalog catalog, bool emptyIsObject = false) =>
+        JsonBody.ReadObjectAsync(http, catalog, emptyIsObject);
 
     public static async Task<string> ReadTextAsync(HttpContext http, GatewayCatalog catalog) =>
         System.Text.Encoding.UTF8.GetString(await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false));
@@ -218,14 +199,8 @@ internal static class BillingRequest
     public static string? Query(HttpContext http, string name) =>
         http.Request.Query[name].ToString() is { Length: > 0 } text ? text : null;
 
-    public static async Task WriteAsync<T>(HttpContext http, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        http.Response.ContentLength = bytes.Length;
-        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
-    }
+    public static Task WriteAsync<T>(HttpContext http, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>
+        JsonBody.WriteAsync(http, value, type, status);
 
     /// <summary><c>{"object":"list","data":[...]}</c>, as OpenAI lists things.</summary>
     public static Task WriteListAsync<T>(HttpContext http, IEnumerable<T> items, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK) =>

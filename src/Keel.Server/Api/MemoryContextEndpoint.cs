@@ -21,7 +21,7 @@ internal static class MemoryContextEndpoint
     public static Task BuildAsync(HttpContext http, ApiKeyAuthenticator keys, GatewayCatalog catalog, IKeelStore store, ContextAssembler assembler) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
-            var body = await MemoryRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
+            var body = await JsonBody.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var request = MemoryRequest.Deserialize(body, MemoryApiJson.Default.MemoryContextRequestJson);
             if (string.IsNullOrWhiteSpace(request.SessionId))
             {
@@ -53,7 +53,7 @@ internal static class MemoryContextEndpoint
                 MaxMemories = request.MaxMemories ?? assembler.Defaults.MaxMemories,
             };
             var context = await assembler.BuildContextAsync(customerId, sessionId, request.Query, budget, options, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, ToJson(sessionId, context), MemoryApiJson.Wire.MemoryContextJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, ToJson(sessionId, context), MemoryApiJson.Wire.MemoryContextJson).ConfigureAwait(false);
         });
 
     private static MemoryContextJson ToJson(string sessionId, AssembledContext context) => new(

@@ -36,7 +36,7 @@ public static class MemoryEndpoints
     private static Task AddAsync(HttpContext http, ApiKeyAuthenticator keys, GatewayCatalog catalog, MemoryService memory, TimeProvider time) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
-            var body = await MemoryRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
+            var body = await JsonBody.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var batch = body.TryGetProperty("memories", out _);
             var inputs = batch
                 ? MemoryRequest.Deserialize(body, MemoryApiJson.Default.MemoryBatchInputJson).Memories
@@ -65,11 +65,11 @@ public static class MemoryEndpoints
             var status = written.All(w => w.Deduplicated) ? StatusCodes.Status200OK : StatusCodes.Status201Created;
             if (batch)
             {
-                await MemoryRequest.WriteAsync(http, new MemoryWriteListJson("list", [.. written.Select(w => MemoryWire.ToJson(w, now))]), MemoryApiJson.Wire.MemoryWriteListJson, status).ConfigureAwait(false);
+                await JsonBody.WriteAsync(http, new MemoryWriteListJson("list", [.. written.Select(w => MemoryWire.ToJson(w, now))]), MemoryApiJson.Wire.MemoryWriteListJson, status).ConfigureAwait(false);
             }
             else
             {
-                await MemoryRequest.WriteAsync(http, MemoryWire.ToJson(written[0], now), MemoryApiJson.Wire.MemoryWriteJson, status).ConfigureAwait(false);
+                await JsonBody.WriteAsync(http, MemoryWire.ToJson(written[0], now), MemoryApiJson.Wire.MemoryWriteJson, status).ConfigureAwait(false);
             }
         });
 
@@ -104,7 +104,7 @@ public static class MemoryEndpoints
                 http.Request.Query["kind"].OfType<string>(), from, to, source, history, asOf);
             var found = await memory.Store.ListMemoriesAsync(filter, limit + 1, http.RequestAborted).ConfigureAwait(false);
             var now = time.GetUtcNow();
-            await MemoryRequest.WriteAsync(http, new MemoryListJson("list", [.. found.Take(limit).Select(m => MemoryWire.ToJson(m, now))], found.Count > limit),
+            await JsonBody.WriteAsync(http, new MemoryListJson("list", [.. found.Take(limit).Select(m => MemoryWire.ToJson(m, now))], found.Count > limit),
                 MemoryApiJson.Wire.MemoryListJson).ConfigureAwait(false);
         });
 
@@ -134,7 +134,7 @@ public static class MemoryEndpoints
                 json = json with { History = [.. chain.Where(m => m.Id != id).Select(m => MemoryWire.ToJson(m, now))] };
             }
 
-            await MemoryRequest.WriteAsync(http, json, MemoryApiJson.Wire.MemoryJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, json, MemoryApiJson.Wire.MemoryJson).ConfigureAwait(false);
         });
 
     /// <summary>Forgets one memory, with its embedding and index entries.</summary>
@@ -149,27 +149,27 @@ public static class MemoryEndpoints
             }
 
             await memory.ForgetAsync(new MemoryForgetRequest(new MemoryScope(customerId)) { Ids = [id] }, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, new MemoryDeletedJson(id, "memory.deleted", true), MemoryApiJson.Wire.MemoryDeletedJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, new MemoryDeletedJson(id, "memory.deleted", true), MemoryApiJson.Wire.MemoryDeletedJson).ConfigureAwait(false);
         });
 
     /// <summary>Hybrid search: <c>{"query", "k", scope parts, "kinds", "occurred_from", "occurred_to", "source", "include_history", "as_of", "neighbours", "scoring"}</c>.</summary>
     private static Task SearchAsync(HttpContext http, ApiKeyAuthenticator keys, GatewayCatalog catalog, MemoryService memory, TimeProvider time) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
-            var body = await MemoryRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
+            var body = await JsonBody.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var query = MemoryWire.ToQuery(customerId, MemoryRequest.Deserialize(body, MemoryApiJson.Default.MemorySearchRequestJson));
             var result = await memory.SearchAsync(query, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, MemoryWire.ToJson(result, time.GetUtcNow()), MemoryApiJson.Wire.MemorySearchJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, MemoryWire.ToJson(result, time.GetUtcNow()), MemoryApiJson.Wire.MemorySearchJson).ConfigureAwait(false);
         });
 
     /// <summary>Forgets by ids, by source, or (<c>"all_in_scope": true</c>) everything in a scope: a user's erasure request.</summary>
     private static Task ForgetAsync(HttpContext http, ApiKeyAuthenticator keys, GatewayCatalog catalog, MemoryService memory) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
-            var body = await MemoryRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
+            var body = await JsonBody.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var request = MemoryWire.ToForget(customerId, MemoryRequest.Deserialize(body, MemoryApiJson.Default.MemoryForgetRequestJson));
             var deleted = await memory.ForgetAsync(request, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, new MemoryForgetJson("memory.forget", deleted), MemoryApiJson.Wire.MemoryForgetJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, new MemoryForgetJson("memory.forget", deleted), MemoryApiJson.Wire.MemoryForgetJson).ConfigureAwait(false);
         });
 
     private static bool Flag(ApiQuery query, string name)
@@ -224,37 +224,8 @@ internal static partial class MemoryRequest
         await GatewayResponses.WriteErrorAsync(http, error).ConfigureAwait(false);
     }
 
-    /// <exception cref="GatewayException">The body is too large, not JSON, or not an object.</exception>
-    public static async Task<JsonElement> ReadObjectAsync(HttpContext http, GatewayCatalog catalog)
-    {
-        var bytes = await RequestBody.ReadAsync(http, catalog.MaxBodyBytes, http.RequestAborted).ConfigureAwait(false);
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new GatewayException(OpenAiError.InvalidJson("the body must be a JSON object."));
-            }
-
-            return document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            throw new GatewayException(OpenAiError.InvalidJson(ex.Message));
-        }
-    }
-
     public static T Deserialize<T>(JsonElement body, JsonTypeInfo<T> type) =>
         body.Deserialize(type) ?? throw new GatewayException(OpenAiError.InvalidJson("the body must be a JSON object."));
-
-    public static async Task WriteAsync<T>(HttpContext http, T value, JsonTypeInfo<T> type, int status = StatusCodes.Status200OK)
-    {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type);
-        http.Response.StatusCode = status;
-        http.Response.ContentType = "application/json";
-        http.Response.ContentLength = bytes.Length;
-        await http.Response.Body.WriteAsync(bytes, http.RequestAborted).ConfigureAwait(false);
-    }
 
     [GeneratedRegex("The JSON property '([^']+)' could not be mapped")]
     private static partial Regex UnmappedProperty();

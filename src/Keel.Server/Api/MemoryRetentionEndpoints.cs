@@ -28,17 +28,17 @@ internal static class MemoryRetentionEndpoints
     private static Task SetAsync(HttpContext http, ApiKeyAuthenticator keys, GatewayCatalog catalog, IKeelStore store) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
-            var body = await MemoryRequest.ReadObjectAsync(http, catalog).ConfigureAwait(false);
+            var body = await JsonBody.ReadObjectAsync(http, catalog).ConfigureAwait(false);
             var policy = MemoryRetentionWire.ToPolicy(customerId, MemoryRequest.Deserialize(body, MemoryApiJson.Default.MemoryRetentionRequestJson));
             await store.SetMemoryRetentionAsync(policy, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, MemoryRetentionWire.ToJson(policy), MemoryApiJson.Wire.MemoryRetentionJson).ConfigureAwait(false);
+            await JsonBody.WriteAsync(http, MemoryRetentionWire.ToJson(policy), MemoryApiJson.Wire.MemoryRetentionJson).ConfigureAwait(false);
         });
 
     private static Task ListAsync(HttpContext http, ApiKeyAuthenticator keys, IKeelStore store) =>
         MemoryRequest.RunAsync(http, keys, async customerId =>
         {
             var policies = await store.ListMemoryRetentionAsync(customerId, http.RequestAborted).ConfigureAwait(false);
-            await MemoryRequest.WriteAsync(http, new MemoryRetentionListJson("list", [.. policies.Select(MemoryRetentionWire.ToJson)]),
+            await JsonBody.WriteAsync(http, new MemoryRetentionListJson("list", [.. policies.Select(MemoryRetentionWire.ToJson)]),
                 MemoryApiJson.Wire.MemoryRetentionListJson).ConfigureAwait(false);
         });
 
@@ -74,7 +74,7 @@ internal static class MemoryRetentionEndpoints
         var removed = customerId is null
             ? await store.ApplyMemoryRetentionAsync(now, http.RequestAborted).ConfigureAwait(false)
             : await store.ApplyMemoryRetentionAsync(customerId, now, http.RequestAborted).ConfigureAwait(false);
-        await MemoryRequest.WriteAsync(http, new MemoryRetentionApplyJson("memory.retention.apply", customerId, now, removed.Count),
+        await JsonBody.WriteAsync(http, new MemoryRetentionApplyJson("memory.retention.apply", customerId, now, removed.Count),
             MemoryApiJson.Wire.MemoryRetentionApplyJson).ConfigureAwait(false);
     }
 }

@@ -10,7 +10,7 @@ public static class MemoryServices
 {
     /// <summary>
     /// Registers Keel's memory (<see cref="MemoryServiceCollectionExtensions.AddKeelMemory"/>) over the registered
-    /// <see cref="IKeelStore"/>, with the local MiniLM embeddings.
+    /// <see cref="IKeelStore"/>, embedding with the endpoint the <c>KEEL_EMBEDDINGS_*</c> variables name, else the local MiniLM model.
     /// </summary>
     /// <param name="ingestInBackground">
     /// Whether this process does memory's background work, turning new session turns into memory and applying
@@ -18,13 +18,18 @@ public static class MemoryServices
     /// whose life is one client's.
     /// </param>
     public static IServiceCollection AddKeelMemoryInterfaces(this IServiceCollection services, bool ingestInBackground) =>
-        services.AddKeelMemory(memory =>
+        services
+            .AddSingleton(_ => MemoryEmbeddings.Create(MemoryEmbeddingOptions.FromEnvironment()))
+            .AddKeelMemory(memory =>
         {
             memory.Ingestion = memory.Ingestion with { RunInBackground = ingestInBackground };
             memory.Retention = memory.Retention with { RunInBackground = ingestInBackground };
         });
 
-    /// <summary>A memory service over <paramref name="store"/> with the local embeddings, for one CLI command.</summary>
+    /// <summary>
+    /// A memory service over <paramref name="store"/> for one CLI command, embedding with the endpoint the
+    /// <c>KEEL_EMBEDDINGS_*</c> variables name, else the local MiniLM model (as <c>keel serve</c> does).
+    /// </summary>
     public static MemoryService Create(IKeelStore store, TimeProvider? time = null) =>
-        new(store, new MiniLmEmbeddingGenerator(), timeProvider: time);
+        new(store, MemoryEmbeddings.Create(MemoryEmbeddingOptions.FromEnvironment()), timeProvider: time);
 }

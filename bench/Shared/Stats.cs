@@ -1,6 +1,6 @@
-namespace Keel.Bench.Billing;
+namespace Keel.Bench;
 
-/// <summary>Nearest-rank percentiles of measurements, and stopwatch arithmetic.</summary>
+/// <summary>Nearest-rank percentiles of measurements, and stopwatch arithmetic. Linked into each bench project (bench/Shared).</summary>
 internal static class Stats
 {
     public static double Percentile(IReadOnlyList<double> values, double p)
