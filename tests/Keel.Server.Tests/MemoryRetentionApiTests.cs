@@ -22,6 +22,24 @@ public sealed class MemoryRetentionApiTests
         public override DateTimeOffset GetUtcNow() => now;
     }
 
+    private static async Task<(GatewayHarness Gateway, string DbPath)> StartAsync()
+    {
+        var dbPath = "";
+        var gateway = await GatewayHarness.StartAsync(c => c.OpenAi("primary").Alias("chat", "primary"), options: o =>
+        {
+            dbPath = o.DbPath;
+            return o;
+        });
+        return (gateway, dbPath);
+    }
+
+    /// <summary>Stores memories created 60 days ago, through a second store on the gateway's file with its clock behind.</summary>
+    private static async Task RememberLongAgoAsync(string dbPath, IReadOnlyList<NewMemory> memories)
+    {
+        await using var past = await SqliteKeelStore.OpenAsync(dbPath, new SqliteStoreOptions { TimeProvider = new FixedTime(DateTimeOffset.UtcNow.AddDays(-60)) }, Ct);
+        await past.AddMemoriesAsync(memories, Ct);
+    }
+
     private static async Task<GatewayAnswer> SendAsync(GatewayHarness gateway, HttpMethod method, string path, string? json, string? key)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -59,23 +77,16 @@ public sealed class MemoryRetentionApiTests
     [Fact]
     public async Task A_customer_sets_lists_and_applies_its_own_policies_and_never_anothers()
     {
-        string dbPath = "";
-        await using var gateway = await GatewayHarness.StartAsync(c => c.OpenAi("primary").Alias("chat", "primary"), options: o =>
-        {
-            dbPath = o.DbPath;
-            return o;
-        });
+        var (gateway, dbPath) = await StartAsync();
+        await using var _ = gateway;
         var (globexId, globex) = await gateway.CreateKeyAsync("globex");
-        await using (var past = await SqliteKeelStore.OpenAsync(dbPath, new SqliteStoreOptions { TimeProvider = new FixedTime(DateTimeOffset.UtcNow.AddDays(-60)) }, Ct))
-        {
-            await past.AddMemoriesAsync(
+        await RememberLongAgoAsync(dbPath,
             [
                 new NewMemory(new MemoryScope(gateway.CustomerId, "ann"), MemoryKind.Episodic, "Ann reported a broken printer"),
                 new NewMemory(new MemoryScope(gateway.CustomerId, "ann"), MemoryKind.Semantic, "Ann works in accounting"),
                 new NewMemory(new MemoryScope(gateway.CustomerId, "bob"), MemoryKind.Episodic, "Bob asked for a refund"),
                 new NewMemory(new MemoryScope(globexId, "ann"), MemoryKind.Episodic, "Globex's Ann renewed her plan"),
-            ], Ct);
-        }
+            ]);
 
         var recent = await SendAsync(gateway, HttpMethod.Post, "v1/memories", """{"text":"Ann reported a paper jam","kind":"episodic","user_id":"ann"}""", gateway.Key);
         Assert.True(recent.Status == 201, recent.Text);
@@ -120,21 +131,14 @@ public sealed class MemoryRetentionApiTests
     [Fact]
     public async Task The_admin_token_applies_every_customers_policies()
     {
-        string dbPath = "";
-        await using var gateway = await GatewayHarness.StartAsync(c => c.OpenAi("primary").Alias("chat", "primary"), options: o =>
-        {
-            dbPath = o.DbPath;
-            return o;
-        });
+        var (gateway, dbPath) = await StartAsync();
+        await using var _ = gateway;
         var (globexId, globex) = await gateway.CreateKeyAsync("globex");
-        await using (var past = await SqliteKeelStore.OpenAsync(dbPath, new SqliteStoreOptions { TimeProvider = new FixedTime(DateTimeOffset.UtcNow.AddDays(-60)) }, Ct))
-        {
-            await past.AddMemoriesAsync(
+        await RememberLongAgoAsync(dbPath,
             [
                 new NewMemory(new MemoryScope(gateway.CustomerId, "ann"), MemoryKind.Episodic, "Acme's Ann"),
                 new NewMemory(new MemoryScope(globexId, "ann"), MemoryKind.Episodic, "Globex's Ann"),
-            ], Ct);
-        }
+            ]);
 
         Assert.Equal(200, (await PutAsync(gateway, """{"max_age_days":30}""")).Status);
         Assert.Equal(200, (await PutAsync(gateway, """{"max_age_days":30}""", globex)).Status);

@@ -179,12 +179,8 @@ internal static class BillingRequest
             return caller.CustomerId ?? throw new BillingInputException($"'{param}' is required with the admin token.", param);
         }
 
-        var found = await store.FindCustomerAsync(named, http.RequestAborted).ConfigureAwait(false);
-        return found is not null && caller.CanSee(found.Id)
-            ? found.Id
-            : throw new GatewayException(OpenAiError.NotFound(caller.CustomerId is null
-                ? $"No customer '{named}'."
-                : $"No customer '{named}' for this API key."));
+        return await store.FindVisibleCustomerIdAsync(caller, named, http.RequestAborted).ConfigureAwait(false)
+            ?? throw new GatewayException(VisibleCustomers.NotFound(caller, named));
     }
 
     /// <summary>

@@ -58,16 +58,12 @@ internal static class MemoryRetentionEndpoints
         var customerId = caller.CustomerId;
         if (named.Length > 0)
         {
-            var found = await store.FindCustomerAsync(named, http.RequestAborted).ConfigureAwait(false);
-            if (found is null || !caller.CanSee(found.Id))
+            customerId = await store.FindVisibleCustomerIdAsync(caller, named, http.RequestAborted).ConfigureAwait(false);
+            if (customerId is null)
             {
-                await GatewayResponses.WriteErrorAsync(http, OpenAiError.NotFound(caller.CustomerId is null
-                    ? $"No customer '{named}'."
-                    : $"No customer '{named}' for this API key.")).ConfigureAwait(false);
+                await GatewayResponses.WriteErrorAsync(http, VisibleCustomers.NotFound(caller, named)).ConfigureAwait(false);
                 return;
             }
-
-            customerId = found.Id;
         }
 
         var now = time.GetUtcNow();

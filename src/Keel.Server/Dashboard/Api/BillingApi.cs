@@ -1,5 +1,6 @@
 using Keel.Billing;
 using Keel.Billing.Invoicing;
+using Keel.Server.Access;
 using Keel.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -45,8 +46,7 @@ internal static class BillingApi
             return caller.CustomerId;
         }
 
-        var found = await store.FindCustomerAsync(customer, http.RequestAborted).ConfigureAwait(false);
-        return found is not null && caller.CanSee(found.Id) ? found.Id : Nobody;
+        return await store.FindVisibleCustomerIdAsync(caller, customer, http.RequestAborted).ConfigureAwait(false) ?? Nobody;
     }
 
     /// <summary>A customer id no customer has: filters everything out.</summary>

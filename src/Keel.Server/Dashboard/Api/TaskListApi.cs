@@ -1,3 +1,4 @@
+using Keel.Server.Access;
 using Keel.Storage;
 using Keel.Tasks;
 using Microsoft.AspNetCore.Http;
@@ -63,9 +64,9 @@ internal static class TaskListApi
         var nobody = false;
         if (parameters.Text("customer") is { } wanted)
         {
-            var found = await store.FindCustomerAsync(wanted, ct).ConfigureAwait(false);
-            nobody = found is null || !caller.CanSee(found.Id);
-            customer = found?.Id ?? customer;
+            var visible = await store.FindVisibleCustomerIdAsync(caller, wanted, ct).ConfigureAwait(false);
+            nobody = visible is null;
+            customer = visible ?? customer;
         }
 
         query = query with { CustomerId = customer };
