@@ -6,6 +6,7 @@
 # hands it to the harness as the `keel` target. Extra arguments go to the harness, e.g.:
 #   bench/gateway/run.sh                                   # default phases: paced 500/s, autocannon 500/s, max; streams
 #   bench/gateway/run.sh --targets=direct,keel --modes=paced --rate=1000 --reps=3
+# KEEL_BUILD=DIR uses an existing `dotnet publish` output of src/Keel.Cli instead of building one (to compare builds).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS=${KEEL_PEERS:-$ROOT/../shared/bench/peers}
@@ -13,9 +14,13 @@ WORK=$(mktemp -d /tmp/keel-bench-gateway.XXXX)
 export PEERS_RESULTS=${PEERS_RESULTS:-$ROOT/bench/results/raw}
 mkdir -p "$PEERS_RESULTS"
 
-echo "building keel (Release) into $WORK/keel"
-dotnet publish "$ROOT/src/Keel.Cli" -c Release -o "$WORK/keel" --nologo -v quiet >/dev/null
-KEEL=("dotnet" "$WORK/keel/keel.dll")
+if [ -n "${KEEL_BUILD:-}" ]; then
+  KEEL=("dotnet" "$KEEL_BUILD/keel.dll")
+else
+  echo "building keel (Release) into $WORK/keel"
+  dotnet publish "$ROOT/src/Keel.Cli" -c Release -o "$WORK/keel" --nologo -v quiet >/dev/null
+  KEEL=("dotnet" "$WORK/keel/keel.dll")
+fi
 
 cat > "$WORK/keel.yaml" <<YAML
 providers:

@@ -67,12 +67,7 @@ public sealed class RecordingTests
         Assert.Equal(["stop"], (object?[])chat.Attributes[GenAiAttributes.ResponseFinishReasons]!);
         Assert.Equal(5L, chat.Attributes[GenAiAttributes.UsageInputTokens]);
         Assert.Equal(5L, chat.Attributes[GenAiAttributes.UsageOutputTokens]);
-        var attempt = Assert.Single(spans, s => s.ParentSpanId == chat.SpanId);
-        Assert.Equal("chat gpt-4o-mini", attempt.Name);
-        Assert.Equal(chat.TraceId, attempt.TraceId);
-        Assert.Equal(1L, attempt.Attributes[GenAiAttributes.KeelAttempt]);
-        Assert.Equal("gpt-4o-mini", attempt.Attributes[GenAiAttributes.RequestModel]);
-        Assert.Equal(2, spans.Count);
+        Assert.Single(spans); // one clean attempt: its span would only repeat the chat span, so there is none
 
         var snapshot = await gateway.Store.GetSnapshotAsync(chat.SnapshotId!, Ct);
         Assert.NotNull(snapshot);
@@ -141,8 +136,8 @@ public sealed class RecordingTests
         await gateway.FlushAsync();
 
         var spans = await gateway.Store.GetSpansAsync(answer.Header("x-keel-task-id"), Ct);
-        Assert.Equal(2, spans.Count);
-        Assert.All(spans, s => Assert.Equal(TraceId, s.TraceId));
-        Assert.Equal(ParentId, Assert.Single(spans, s => s.Name == "chat chat").ParentSpanId);
+        var chat = Assert.Single(spans);
+        Assert.Equal(TraceId, chat.TraceId);
+        Assert.Equal(ParentId, chat.ParentSpanId);
     }
 }

@@ -98,7 +98,7 @@ public sealed class ChatCompletionsEndpoint(
         {
             // Not cancelled when the client goes: the provider bills a call it already started, so the call is finished
             // (each attempt has its own deadline) and recorded and settled like any other.
-            result = await caller.ExecuteAsync(request.Model, [.. plan.Select(d => d.Deployment)],
+            result = await caller.ExecuteAsync(request.Model, Deployments(plan),
                 (deployment, attempt, token) => new ValueTask<UpstreamCompletion>(Upstream(plan, deployment).CompleteAsync(request, deployment, attempt, token)),
                 CancellationToken.None).ConfigureAwait(false);
         }
@@ -136,7 +136,7 @@ public sealed class ChatCompletionsEndpoint(
         RouteResult<UpstreamStream> opened;
         try
         {
-            opened = await caller.ExecuteAsync(request.Model, [.. plan.Select(d => d.Deployment)],
+            opened = await caller.ExecuteAsync(request.Model, Deployments(plan),
                 (deployment, attempt, token) => new ValueTask<UpstreamStream>(Upstream(plan, deployment).OpenStreamAsync(request, deployment, attempt, token, cancellationToken)),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -224,8 +224,29 @@ public sealed class ChatCompletionsEndpoint(
         }
     }
 
-    private static IUpstream Upstream(IReadOnlyList<GatewayDeployment> plan, global::Keel.Routing.Deployment deployment) =>
-        plan.First(d => ReferenceEquals(d.Deployment, deployment)).Upstream;
+    private static global::Keel.Routing.Deployment[] Deployments(IReadOnlyList<GatewayDeployment> plan)
+    {
+        var deployments = new global::Keel.Routing.Deployment[plan.Count];
+        for (var i = 0; i < deployments.Length; i++)
+        {
+            deployments[i] = plan[i].Deployment;
+        }
+
+        return deployments;
+    }
+
+    private static IUpstream Upstream(IReadOnlyList<GatewayDeployment> plan, global::Keel.Routing.Deployment deployment)
+    {
+        foreach (var candidate in plan)
+        {
+            if (ReferenceEquals(candidate.Deployment, deployment))
+            {
+                return candidate.Upstream;
+            }
+        }
+
+        throw new InvalidOperationException($"Deployment '{deployment.Name}' is not in the call's plan.");
+    }
 
 
 }

@@ -10,8 +10,10 @@ using Keel.Tracing;
 namespace Keel.Server.Recording;
 
 /// <summary>
-/// Turns one gateway call into a journal step, exactly as the SDK path records one: the step, its chat span with
-/// one child per attempt, the context snapshot, and the priced usage event, committed together.
+/// Turns one gateway call into a journal step: the step, its chat span, the context snapshot, and the priced usage
+/// event, committed together. A call that took retries or fallbacks also gets one child span per attempt, as on the
+/// SDK path; a call served cleanly by its first attempt does not, since that span would only repeat the chat span
+/// (which already names the deployment, provider, response model and usage).
 /// </summary>
 public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
 {
@@ -56,8 +58,7 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
                 StartedAt = start,
                 EndedAt = end,
             },
-            Spans = [StepTracing.ModelStepSpan(scope, context.Seq, stepSpanId, request.Model, start, end, attempts, fallbacks, snapshot.Id, responseId, finishReason, usage?.CostUsd ?? 0, error),
-                     .. StepTracing.AttemptSpans(scope, context.Seq, stepSpanId, attempts)],
+            Spans = Spans(scope, context.Seq, stepSpanId, StepTracing.ModelStepSpan(scope, context.Seq, stepSpanId, request.Model, start, end, attempts, fallbacks, snapshot.Id, responseId, finishReason, usage?.CostUsd ?? 0, error), attempts, error),
             Snapshots = [snapshot],
             Usage = usage is null ? [] : [usage],
             Task = context.Implicit
@@ -72,6 +73,13 @@ public sealed class GatewayStepRecorder(StepWriter writer, UsageMeter meter)
         }).ConfigureAwait(false);
         return usage?.CostUsd ?? 0;
     }
+
+    /// <summary>Whether the call's attempts are worth spans of their own: only when there was more than one clean try.</summary>
+    private static bool NeedsAttemptSpans(IReadOnlyList<ModelAttempt> attempts, Exception? error) =>
+        error is not null || attempts is not [{ Succeeded: true, Error: null }];
+
+    private static SpanRecord[] Spans(SpanScope scope, int seq, string stepSpanId, SpanRecord step, IReadOnlyList<ModelAttempt> attempts, Exception? error) =>
+        NeedsAttemptSpans(attempts, error) ? [step, .. StepTracing.AttemptSpans(scope, seq, stepSpanId, attempts)] : [step];
 
     private static AgentTask TaskFor(CallContext context, DateTimeOffset start) => new()
     {

@@ -12,14 +12,14 @@ public sealed class RoutePlanner(LatencyTracker latency)
     public IReadOnlyList<GatewayDeployment> Plan(GatewayRoute route, ChatCompletionRequest request, bool degrade = false)
     {
         var promptTokens = request.EstimatedPromptTokens();
-        var capable = route.Deployments
-            .Where(d => !request.HasTools || d.SupportsTools)
-            .Where(d => promptTokens <= d.Deployment.ContextWindow)
-            .ToList();
+        bool Fits(GatewayDeployment d) => (!request.HasTools || d.SupportsTools) && promptTokens <= d.Deployment.ContextWindow;
+
+        // Usually every deployment fits: then the route's own list serves, with nothing built per request.
+        IReadOnlyList<GatewayDeployment> capable = route.Deployments.All(Fits) ? route.Deployments : [.. route.Deployments.Where(Fits)];
         if (capable.Count == 0)
         {
             // Nothing fits on paper; let the providers say so in their own words rather than guess.
-            capable = [.. route.Deployments];
+            capable = route.Deployments;
         }
 
         var outputTokens = request.MaxTokens ?? 1_000;
@@ -32,12 +32,12 @@ public sealed class RoutePlanner(LatencyTracker latency)
         };
     }
 
-    private static List<GatewayDeployment> Weighted(List<GatewayDeployment> deployments)
+    private static List<GatewayDeployment> Weighted(IReadOnlyList<GatewayDeployment> deployments)
     {
         var total = deployments.Sum(d => d.Weight);
         if (total <= 0)
         {
-            return deployments;
+            return [.. deployments];
         }
 
         var draw = Random.Shared.NextDouble() * total;

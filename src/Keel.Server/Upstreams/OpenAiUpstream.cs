@@ -22,18 +22,10 @@ public sealed class OpenAiUpstream(HttpClient http, Uri baseUrl, string? apiKey,
     {
         using var response = await SendAsync(request, deployment, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        using var document = Parse(body);
-        var root = document.RootElement;
-        if (root.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
-        {
-            attempt.Usage = StreamAccumulator.ReadUsage(usage);
-        }
-
-        attempt.ResponseModel = root.TryGetProperty("model", out var model) ? model.GetString() : null;
-        var choice = root.TryGetProperty("choices", out var choices) && choices.GetArrayLength() > 0 ? choices[0] : default;
-        var message = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("message", out var m) ? m.GetRawText() : "{\"role\":\"assistant\",\"content\":\"\"}";
-        var finish = choice.ValueKind == JsonValueKind.Object && choice.TryGetProperty("finish_reason", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-        return new UpstreamCompletion(body, root.TryGetProperty("id", out var id) ? id.GetString() : null, finish, message);
+        var answer = Read(body);
+        attempt.Usage = answer.Usage;
+        attempt.ResponseModel = answer.Model;
+        return new UpstreamCompletion(body, answer.Id, answer.FinishReason, answer.Message);
     }
 
     public async Task<UpstreamStream> OpenStreamAsync(ChatCompletionRequest request, Deployment deployment, ModelAttempt attempt, CancellationToken attemptToken, CancellationToken streamToken)
@@ -110,13 +102,13 @@ public sealed class OpenAiUpstream(HttpClient http, Uri baseUrl, string? apiKey,
         return ProviderErrors.FromStatus((int)response.StatusCode, message, retryAfter, body, code);
     }
 
-    private static JsonDocument Parse(byte[] body)
+    private static OpenAiAnswer Read(byte[] body)
     {
         try
         {
-            return JsonDocument.Parse(body);
+            return OpenAiAnswer.Read(body);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             throw new ModelCallException(ModelErrorKind.ServerError, $"The upstream's answer is not JSON: {ex.Message}", 502);
         }

@@ -20,9 +20,9 @@ public sealed class StreamAccumulator
     public UsageDetails? Usage { get; private set; }
 
     /// <summary>Reads one chunk. Returns true when it carries only usage (choices empty): the chunk a client may not have asked for.</summary>
-    public bool Add(ReadOnlySpan<byte> chunk)
+    public bool Add(byte[] chunk)
     {
-        using var document = JsonDocument.Parse(chunk.ToArray());
+        using var document = JsonDocument.Parse(chunk);
         var root = document.RootElement;
         if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
         {

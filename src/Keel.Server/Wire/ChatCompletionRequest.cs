@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,29 +5,31 @@ using System.Text.Json.Nodes;
 namespace Keel.Server.Wire;
 
 /// <summary>
-/// A parsed <c>POST /v1/chat/completions</c> body. The JSON is kept whole so that fields Keel does not know
-/// travel unchanged to OpenAI-compatible upstreams.
+/// A <c>POST /v1/chat/completions</c> body, read once with a forward-only reader: Keel keeps the client's bytes and
+/// where each top-level field and each message lies in them, so that the body for an OpenAI-compatible upstream is
+/// the client's own bytes (fields Keel does not know included) with only the model and Keel's fields changed, and
+/// no document tree is built on the hot path. A top-level field named twice counts once, the last time (as in
+/// JavaScript); the upstream sees only that one.
 /// </summary>
-public sealed class ChatCompletionRequest
+public sealed partial class ChatCompletionRequest
 {
-    private ChatCompletionRequest(JsonObject body, string model, JsonArray messages)
-    {
-        Body = body;
-        Model = model;
-        Messages = messages;
-        Stream = body["stream"] is JsonValue s && s.TryGetValue<bool>(out var stream) && stream;
-        ClientWantsUsage = body["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var usage) && usage;
-        HasTools = body["tools"] is JsonArray { Count: > 0 };
-        MaxTokens = ReadInt(body["max_completion_tokens"]) ?? ReadInt(body["max_tokens"]);
-        Choices = Math.Max(1, ReadInt(body["n"]) ?? 1);
-    }
+    private static readonly byte[] StreamOptionsWithUsage = "\"stream_options\":{"u8.ToArray();
+    private static readonly byte[] IncludeUsage = "\"include_usage\":true}"u8.ToArray();
+    private static readonly byte[] MetadataOpen = "\"metadata\":{"u8.ToArray();
+    private static readonly byte[] ModelName = "\"model\":"u8.ToArray();
 
-    public JsonObject Body { get; }
+    private readonly byte[] _json;
+    private readonly List<Field> _fields;
+    private readonly List<Segment> _messages;
+    private readonly Rewrite _metadata;
+    private readonly List<Segment> _streamOptions;
+    private readonly List<KeyValuePair<string, string?>> _keelMetadata;
+    private readonly int _promptChars;
+    private JsonObject? _body;
 
     /// <summary>The alias the client asked for.</summary>
     public string Model { get; }
 
-    public JsonArray Messages { get; }
     public bool Stream { get; }
 
     /// <summary>The client set <c>stream_options.include_usage</c>: it gets the usage chunk Keel always asks for.</summary>
@@ -40,141 +41,104 @@ public sealed class ChatCompletionRequest
     /// <summary>How many answers the client asked for (<c>n</c>); the provider bills each one's output.</summary>
     public int Choices { get; }
 
-    /// <summary>Parses and checks the fields every request needs.</summary>
-    /// <exception cref="GatewayException">The body is not JSON, or lacks a model or messages.</exception>
-    public static ChatCompletionRequest Parse(ReadOnlySpan<byte> json)
-    {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 128 });
-        }
-        catch (JsonException ex)
-        {
-            throw new GatewayException(OpenAiError.InvalidJson(ex.Message));
-        }
+    /// <summary>
+    /// The body as a document, built on first use only: for upstreams that are not OpenAI-compatible (translated
+    /// through Microsoft.Extensions.AI) and for counting a prompt's tokens. Named twice, a field keeps its last value.
+    /// </summary>
+    public JsonObject Body => _body ??= (JsonObject)LastWinsJson.Parse(_json)!;
 
-        if (root is not JsonObject body)
-        {
-            throw new GatewayException(OpenAiError.InvalidJson("the body must be a JSON object."));
-        }
-
-        if (body["model"] is not JsonValue modelValue || !modelValue.TryGetValue<string>(out var model) || model.Length == 0)
-        {
-            throw new GatewayException(OpenAiError.Invalid("you must provide a model parameter.", "model"));
-        }
-
-        if (body["messages"] is not JsonArray { Count: > 0 } messages)
-        {
-            throw new GatewayException(OpenAiError.Invalid("'messages' must be a non-empty array.", "messages"));
-        }
-
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (messages[i] is not JsonObject message || message["role"] is not JsonValue role || !role.TryGetValue<string>(out _))
-            {
-                throw new GatewayException(OpenAiError.Invalid($"messages[{i}] must be an object with a 'role'.", $"messages[{i}]"));
-            }
-        }
-
-        return new ChatCompletionRequest(body, model, messages);
-    }
+    public JsonArray Messages => (JsonArray)Body["messages"]!;
 
     /// <summary>
-    /// The body to send upstream: the client's, with the deployment's model name, Keel's context fields removed
+    /// The body to send upstream: the client's bytes, with the deployment's model name, Keel's context fields removed
     /// from <c>metadata</c>, and (for streams) the final usage chunk requested, since Keel prices from it.
     /// </summary>
     public byte[] ForUpstream(string upstreamModel)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WireJson.Options))
+        var model = JsonEncodedText.Encode(upstreamModel, WireJson.Options.Encoder).EncodedUtf8Bytes;
+        using var body = new Utf8Builder(_json.Length + model.Length + 48);
+        body.Append((byte)'{');
+        foreach (var field in _fields)
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in Body)
+            switch (field.Name)
             {
-                switch (name)
-                {
-                    case "model":
-                        writer.WriteString("model", upstreamModel);
-                        break;
-                    case "stream_options" when Stream:
-                        break; // written below, with include_usage forced on
-                    case "metadata" when value is JsonObject metadata:
-                        var kept = metadata.Where(p => !p.Key.StartsWith("keel_", StringComparison.Ordinal)).ToList();
-                        if (kept.Count > 0)
-                        {
-                            writer.WriteStartObject("metadata");
-                            foreach (var (key, item) in kept)
-                            {
-                                writer.WritePropertyName(key);
-                                WriteNode(writer, item);
-                            }
-
-                            writer.WriteEndObject();
-                        }
-
-                        break;
-                    default:
-                        writer.WritePropertyName(name);
-                        WriteNode(writer, value);
-                        break;
-                }
-            }
-
-            if (Stream)
-            {
-                writer.WriteStartObject("stream_options");
-                if (Body["stream_options"] is JsonObject options)
-                {
-                    foreach (var (key, item) in options.Where(p => p.Key != "include_usage"))
+                case "model":
+                    body.Separate().Append(ModelName).Append((byte)'"').Append(model).Append((byte)'"');
+                    break;
+                case "stream_options" when Stream:
+                    break; // written below, with include_usage forced on
+                case "metadata" when _metadata.Changed:
+                    if (_metadata.Kept.Count > 0)
                     {
-                        writer.WritePropertyName(key);
-                        WriteNode(writer, item);
+                        body.Separate().Append(MetadataOpen);
+                        AppendMembers(body, _metadata.Kept);
+                        body.Append((byte)'}');
                     }
-                }
 
-                writer.WriteBoolean("include_usage", true);
-                writer.WriteEndObject();
+                    break;
+                default:
+                    body.Separate().Append(Slice(field.Whole));
+                    break;
             }
-
-            writer.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        if (Stream)
+        {
+            body.Separate().Append(StreamOptionsWithUsage);
+            AppendMembers(body, _streamOptions);
+            if (_streamOptions.Count > 0)
+            {
+                body.Append((byte)',');
+            }
+
+            body.Append(IncludeUsage);
+        }
+
+        body.Append((byte)'}');
+        return body.ToArray();
     }
 
     /// <summary>
     /// The context window as the journal stores it: the request's parameters (everything but the messages), then
-    /// each message as the client sent it.
+    /// each message, as the client sent them.
     /// </summary>
     public IEnumerable<string> ContextParts()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WireJson.Options))
+        using var parameters = new Utf8Builder(_json.Length + 2);
+        parameters.Append((byte)'{');
+        foreach (var field in _fields)
         {
-            writer.WriteStartObject();
-            foreach (var (name, value) in Body)
+            if (field.Name != "messages")
             {
-                if (name != "messages")
-                {
-                    writer.WritePropertyName(name);
-                    WriteNode(writer, value);
-                }
+                parameters.Separate().Append(Slice(field.Whole));
             }
-
-            writer.WriteEndObject();
         }
 
-        yield return Encoding.UTF8.GetString(buffer.WrittenSpan);
-        foreach (var message in Messages)
+        parameters.Append((byte)'}');
+        var parts = new string[_messages.Count + 1];
+        parts[0] = parameters.ToUtf16();
+        for (var i = 0; i < _messages.Count; i++)
         {
-            yield return message!.ToJsonString(WireJson.SerializerOptions);
+            parts[i + 1] = Encoding.UTF8.GetString(Slice(_messages[i]));
         }
+
+        return parts;
     }
 
     /// <summary>A metadata field (or header) carrying Keel context, such as <c>keel_task_id</c>.</summary>
-    public string? Metadata(string key) =>
-        Body["metadata"]?[key] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    public string? Metadata(string key)
+    {
+        string? value = null;
+        foreach (var (name, text) in _keelMetadata)
+        {
+            if (name == key)
+            {
+                value = text; // the last one wins, as for every field named twice
+            }
+        }
+
+        return value;
+    }
 
     /// <summary>
     /// The prompt's tokens as OpenAI's o200k_base counts them, with the per-message framing and the tool
@@ -186,7 +150,7 @@ public sealed class ChatCompletionRequest
         foreach (var message in Messages)
         {
             total += 3;
-            foreach (var (name, value) in message!.AsObject())
+            foreach (var (_, value) in message!.AsObject())
             {
                 total += value switch
                 {
@@ -206,33 +170,30 @@ public sealed class ChatCompletionRequest
     }
 
     /// <summary>Rough prompt size (characters / 4) for routing by context window before any tokenizer runs.</summary>
-    public int EstimatedPromptTokens()
+    public int EstimatedPromptTokens() => _promptChars / 4;
+
+    private ReadOnlySpan<byte> Slice(Segment segment) => _json.AsSpan(segment.Start, segment.Length);
+
+    /// <summary>Object members, each as the client wrote it (name, colon and value), comma-separated.</summary>
+    private void AppendMembers(Utf8Builder body, List<Segment> members)
     {
-        var chars = 0;
-        foreach (var message in Messages)
+        for (var i = 0; i < members.Count; i++)
         {
-            chars += message?["content"] switch
+            if (i > 0)
             {
-                JsonValue text when text.TryGetValue<string>(out var s) => s.Length,
-                JsonArray parts => parts.Sum(p => p?["text"] is JsonValue t && t.TryGetValue<string>(out var s) ? s.Length : 0),
-                _ => 0,
-            };
-        }
+                body.Append((byte)',');
+            }
 
-        return chars / 4;
-    }
-
-    private static void WriteNode(Utf8JsonWriter writer, JsonNode? node)
-    {
-        if (node is null)
-        {
-            writer.WriteNullValue();
-        }
-        else
-        {
-            node.WriteTo(writer);
+            body.Append(Slice(members[i]));
         }
     }
 
-    private static int? ReadInt(JsonNode? node) => node is JsonValue value && value.TryGetValue<int>(out var i) ? i : null;
+    /// <summary>A stretch of the body's bytes.</summary>
+    private readonly record struct Segment(int Start, int Length);
+
+    /// <summary>A top-level field: its name, and its member as written (from the name's opening quote to the value's end).</summary>
+    private readonly record struct Field(string Name, Segment Whole);
+
+    /// <summary>An object Keel changes on the way upstream only if <see cref="Changed"/>; then it keeps <see cref="Kept"/>.</summary>
+    private sealed record Rewrite(bool Changed, List<Segment> Kept);
 }
