@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Keel.Journal;
 using Keel.Storage;
 
@@ -25,8 +27,17 @@ internal class ExportingKeelStore : DispatchProxy
     private IKeelStore _inner = null!;
     private OtlpSpanExporter _exporter = null!;
 
+    // DispatchProxy emits its proxy type at run time: the native build of keel, which has no JIT, cannot (dotnet/runtime#73136).
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Guarded: the native build refuses OTLP export with a message instead.")]
     public static IKeelStore Wrap(IKeelStore inner, OtlpSpanExporter exporter)
     {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new NotSupportedException(
+                "OTLP span export is not available in the native build of keel (it forwards the store through a DispatchProxy, "
+                + "which generates code at run time). Use the JIT build (dotnet run / dotnet publish without PublishAot) to export spans.");
+        }
+
         var store = Create<IKeelStore, ExportingKeelStore>();
         var proxy = (ExportingKeelStore)(object)store;
         proxy._inner = inner;
