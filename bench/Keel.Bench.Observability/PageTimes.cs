@@ -29,6 +29,7 @@ internal static class PageTimes
         var day = DateTimeOffset.UtcNow.AddDays(-12).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var nextDay = DateTimeOffset.UtcNow.AddDays(-11).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var month = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-30).ToString("O", CultureInfo.InvariantCulture));
+        var week = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-7).ToString("O", CultureInfo.InvariantCulture));
         var longReps = Math.Max(10, options.Reps / 4);
         Page[] pages =
         [
@@ -61,8 +62,11 @@ internal static class PageTimes
             new("other pages", "stats (header counters, polled every 2 s)", "api/stats"),
             new("other pages", "approvals?status=pending", "api/approvals?status=pending"),
             new("other pages", "session page", $"api/sessions/{picks.SessionId}"),
-            new("other pages", "costs by day, last 30 days", $"api/costs?by=day&since={month}", Reps: longReps),
-            new("other pages", "costs by customer, last 30 days", $"api/costs?by=customer&since={month}", Reps: longReps),
+            new("other pages", "costs by day, last 30 days", $"api/costs?by=day&since={month}"),
+            new("other pages", "costs by customer, last 30 days", $"api/costs?by=customer&since={month}"),
+            new("other pages", "costs by model, last 7 days", $"api/costs?by=model&since={week}"),
+            new("other pages", "costs by agent, all time", "api/costs?by=agent"),
+            new("other pages", "costs by day, a customer's own key, last 30 days", $"api/costs?by=day&since={month}", AsCustomer: true),
         ];
 
         var rows = new List<Row>();

@@ -2,6 +2,7 @@ using Keel.Approvals;
 using Keel.Customers;
 using Keel.Storage.Sqlite.Schema;
 using Keel.Tasks;
+using Microsoft.Data.Sqlite;
 
 namespace Keel.Storage.Sqlite;
 
@@ -12,12 +13,47 @@ public sealed partial class SqliteKeelStore
         {
             ArgumentNullException.ThrowIfNull(query);
             using var command = connection.CreateCommand();
+            command.Parameters.AddWithValue("$cap", cap);
+            if (query.Model is { } model && ModelIsRare(connection, model, cap))
+            {
+                // Few calls of this model: start from them (index only) and check the other filters on those tasks,
+                // instead of walking every task to probe its usage and steps, as the filter does for a page.
+                var others = TaskFilters(command, query with { Model = null });
+                command.Parameters.AddWithValue("$model", model);
+                command.CommandText = $"""
+                    SELECT count(*) FROM (
+                        SELECT 1 FROM tasks
+                        WHERE id IN (SELECT task_id FROM usage_events WHERE kind = 'model' AND resource = $model
+                                     UNION SELECT task_id FROM steps WHERE kind = 'model' AND name = $model
+                                     UNION SELECT id FROM tasks WHERE model_override = $model)
+                              {string.Concat(others.Select(term => " AND " + term))}
+                        LIMIT $cap)
+                    """;
+                return (long)command.ExecuteScalar()!;
+            }
+
             var where = TaskFilters(command, query);
             var filter = where.Count == 0 ? "" : "WHERE " + string.Join(" AND ", where);
             command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM tasks {filter} LIMIT $cap)";
-            command.Parameters.AddWithValue("$cap", cap);
             return (long)command.ExecuteScalar()!;
         }, cancellationToken);
+
+    /// <summary>
+    /// Whether the model has fewer than twice <paramref name="cap"/> usage rows and model steps (two bounded index
+    /// counts): then its tasks are fewer than that too, and counting from its side reads at most that many entries.
+    /// A model used more often matches tasks densely, and the walk in creation order stops at the cap early.
+    /// </summary>
+    private static bool ModelIsRare(SqliteConnection connection, string model, long cap)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = """
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM usage_events WHERE kind = 'model' AND resource = $model LIMIT $bound))
+                 + (SELECT count(*) FROM (SELECT 1 FROM steps WHERE kind = 'model' AND name = $model LIMIT $bound))
+            """;
+        probe.Parameters.AddWithValue("$model", model);
+        probe.Parameters.AddWithValue("$bound", 2 * cap);
+        return (long)probe.ExecuteScalar()! < 2 * cap;
+    }
 
     public ValueTask<TaskCounts> GetTaskCountsAsync(string? customerId = null, CancellationToken cancellationToken = default) =>
         ReadAsync(connection =>

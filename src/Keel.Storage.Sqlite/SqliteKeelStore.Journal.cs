@@ -23,7 +23,8 @@ public sealed partial class SqliteKeelStore
             using var transaction = connection.BeginTransaction();
             try
             {
-                Journal.Apply(commit, transaction);
+                Journal.Apply(commit, transaction, deferTotals: true);
+                Journal.FlushTotals(transaction);
                 transaction.Commit();
                 Journal.Committed();
             }
@@ -47,11 +48,13 @@ public sealed partial class SqliteKeelStore
             {
                 try
                 {
+                    // Step totals are deferred: each task's row takes one UPDATE for the whole batch.
                     foreach (var commit in commits)
                     {
-                        Journal.Apply(commit, transaction);
+                        Journal.Apply(commit, transaction, deferTotals: true);
                     }
 
+                    Journal.FlushTotals(transaction);
                     transaction.Commit();
                     Journal.Committed();
                     return null;
@@ -96,14 +99,14 @@ public sealed partial class SqliteKeelStore
             var mark = Journal.Mark;
             try
             {
-                Journal.Apply(commit, transaction);
+                Journal.Apply(commit, transaction, deferTotals: true);
                 transaction.Release("step");
             }
             catch (Exception ex) when (IsCommitFailure(ex))
             {
                 transaction.Rollback("step");
                 transaction.Release("step");
-                Journal.RolledBackTo(mark);
+                Journal.RolledBackTo(mark); // its stored content and its deferred step totals go with it
                 (failures ??= []).Add(ex);
             }
             catch
@@ -115,6 +118,7 @@ public sealed partial class SqliteKeelStore
 
         try
         {
+            Journal.FlushTotals(transaction);
             transaction.Commit();
             Journal.Committed();
         }

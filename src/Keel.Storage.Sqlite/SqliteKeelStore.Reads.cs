@@ -18,20 +18,32 @@ public sealed partial class SqliteKeelStore
     public ValueTask<AgentTask?> FindTaskAsync(string idOrPrefix, CancellationToken cancellationToken = default) =>
         ReadAsync(connection =>
         {
-            // A whole id is one primary-key seek; a prefix is a range scan of the same key: ids from the prefix up to
-            // the prefix followed by the highest character. (`id LIKE 'prefix%'` would read every task.)
+            // A whole id first: one primary-key seek, and the answer on every claim of a worker. Only when there is no
+            // such task, a prefix: a range seek of the same key, ids from the prefix up to the prefix followed by the
+            // highest character (`id LIKE 'prefix%'` would read every task: LIKE is case-insensitive, the key is not).
+            using var exact = connection.CreateCommand();
+            exact.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id";
+            exact.Parameters.AddWithValue("$id", idOrPrefix);
+            using (var reader = exact.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    return ReadSummary(reader).Task;
+                }
+            }
+
             using var query = connection.CreateCommand();
-            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id = $id UNION ALL SELECT * FROM (SELECT {TaskColumns} FROM tasks WHERE id > $id AND id < $upper ORDER BY id LIMIT 2)";
+            query.CommandText = $"SELECT {TaskColumns} FROM tasks WHERE id > $id AND id < $upper ORDER BY id LIMIT 2";
             query.Parameters.AddWithValue("$id", idOrPrefix);
             query.Parameters.AddWithValue("$upper", idOrPrefix + char.MaxValue);
-            using var reader = query.ExecuteReader();
-            if (!reader.Read())
+            using var prefixed = query.ExecuteReader();
+            if (!prefixed.Read())
             {
                 return null;
             }
 
-            var first = ReadSummary(reader);
-            if (first.Task.Id != idOrPrefix && reader.Read())
+            var first = ReadSummary(prefixed);
+            if (prefixed.Read())
             {
                 throw new AmbiguousTaskIdException(idOrPrefix);
             }

@@ -49,7 +49,11 @@ public sealed partial class OtlpIngestTests : IAsyncLifetime
         var run = await NodeScript.RunAsync("otlp-export.mjs", _url, _key);
         Assert.True(run.ExitCode == 0, run.ToString());
         var sent = run.Json();
-        var taskId = $"task_{sent.Str("trace_id")}";
+        // The trace's task is named in time order like Keel's own (not after the trace id): the only task in the file.
+        var tasks = await KeelProcess.RunAsync("tasks", "--json", "--db", DbPath);
+        Assert.True(tasks.ExitCode == 0, tasks.ToString());
+        var taskId = Assert.Single(tasks.Json().AsArray())!.Str("id");
+        Assert.NotEqual($"task_{sent.Str("trace_id")}", taskId);
 
         var traced = await KeelProcess.RunAsync("trace", taskId, "--db", DbPath, "--json");
         Assert.True(traced.ExitCode == 0, traced.ToString());

@@ -83,6 +83,34 @@ public abstract partial class StoreConformanceTests
         Assert.Equal((0.50m, 2L), (Assert.Single(everyone).TotalUsd, everyone[0].Tasks));
     }
 
+    [Fact]
+    public async Task CountTasksAsync_ByModel_CountsTheServingModelTheAliasOrTheOverride_WithOtherFilters()
+    {
+        var acme = await Store.EnsureCustomerAsync("acme", Ct);
+        var globex = await Store.EnsureCustomerAsync("globex", Ct);
+        await TaskWithStepAsync(acme.Id, 0, stepName: "fast", model: "gpt-test");
+        await TaskWithStepAsync(acme.Id, 1_000, stepName: "large", model: "gpt-large");
+        var twice = await TaskWithStepAsync(globex.Id, 2_000, stepName: "fast", model: "gpt-test");
+        await Store.CommitStepAsync(new StepCommit
+        {
+            Step = StoreSamples.NewStep(twice.Id, 2) with { Name = "fast" },
+            Usage = [StoreSamples.NewUsage(globex.Id, twice.Id, 2, 0.01m) with { Resource = "gpt-test" }],
+        }, Ct);
+        await Store.CreateTaskAsync(StoreSamples.NewTask(globex.Id, createdAtMs: 3_000) with { ModelOverride = "large" }, Ct);
+
+        // A large cap: few calls of the model; a cap of 1: more calls than the cap (a store may count either way).
+        var byModel = await Store.CountTasksAsync(new TaskQuery { Model = "gpt-test" }, 100, Ct);
+        var byModelCapped = await Store.CountTasksAsync(new TaskQuery { Model = "gpt-test" }, 1, Ct);
+        var byModelOfGlobex = await Store.CountTasksAsync(new TaskQuery { Model = "gpt-test", CustomerId = globex.Id }, 100, Ct);
+        var byAlias = await Store.CountTasksAsync(new TaskQuery { Model = "large" }, 100, Ct);
+        var byAliasOfGlobex = await Store.CountTasksAsync(new TaskQuery { Model = "large", CustomerId = globex.Id }, 100, Ct);
+        var byNothing = await Store.CountTasksAsync(new TaskQuery { Model = "gpt" }, 100, Ct);
+        var byModelFailed = await Store.CountTasksAsync(new TaskQuery { Model = "gpt-test", Status = AgentTaskStatus.Failed }, 1, Ct);
+
+        Assert.Equal((2, 1, 1), (byModel, byModelCapped, byModelOfGlobex));
+        Assert.Equal((2, 1, 0, 0), (byAlias, byAliasOfGlobex, byNothing, byModelFailed));
+    }
+
     private async Task OpenApprovalAsync(AgentTask task, int seq, string request, DateTimeOffset at) =>
         await Store.CommitStepAsync(new StepCommit
         {

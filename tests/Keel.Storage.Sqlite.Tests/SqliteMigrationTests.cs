@@ -13,9 +13,9 @@ public sealed class SqliteMigrationTests : IDisposable
         "api_keys", "approvals",
         "billing_accounts", "billing_counters", "billing_credit_note_lines", "billing_credit_notes", "billing_cursors", "billing_events",
         "billing_invoice_events", "billing_invoice_lines", "billing_invoices", "billing_plans", "billing_subscriptions", "billing_task_changes",
-        "blobs", "budget_events", "budgets", "context_snapshots", "customers", "interventions",
+        "blobs", "budget_events", "budgets", "context_snapshots", "cost_rollup", "cost_rollup_last", "cost_rollup_split_tasks", "customers", "interventions",
         "memories", "memories_fts", "memories_fts_config", "memories_fts_data", "memories_fts_docsize", "memories_fts_idx", "memory_ingestion", "memory_retention", "memory_vectors",
-        "session_messages", "session_state",
+        "otlp_traces", "session_messages", "session_state",
         "sessions", "settings", "spans", "steps", "tasks", "tool_state", "tool_state_history", "usage_events",
     ];
 
@@ -24,9 +24,9 @@ public sealed class SqliteMigrationTests : IDisposable
         "approvals_by_status",
         "billing_events_by_invoice", "billing_events_by_key", "billing_events_by_target", "billing_events_by_task",
         "billing_invoices_by_period", "billing_invoices_one_per_period", "billing_subscriptions_by_customer",
-        "interventions_by_task",
+        "cost_rollup_by_customer", "interventions_by_task",
         "memories_fact", "memories_hash", "memories_scope", "memories_session", "memories_source_external", "memories_source_session", "memories_superseded_by",
-        "memory_ingestion_pending", "steps_by_model", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_session",
+        "memory_ingestion_pending", "steps_by_model", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_model_override", "tasks_by_session",
         "tasks_by_status", "tasks_children", "tasks_due", "tasks_leased", "usage_by_customer_time", "usage_by_model", "usage_by_task",
     ];
 

@@ -51,4 +51,11 @@ public sealed record StepCommit
     /// twice. The store gives each its sequence number; it refuses a session that is not the task's customer's.
     /// </summary>
     public IReadOnlyList<Sessions.SessionMessage> SessionMessages { get; init; } = [];
+
+    /// <summary>
+    /// The OpenTelemetry trace whose task <see cref="CreateTaskIfMissing"/> makes (OTLP ingestion): linked to that task
+    /// in the same transaction, so that the trace's later spans find the task by trace id. The store refuses the
+    /// commit when the trace is already linked, so a trace never gets two tasks. Needs <see cref="CreateTaskIfMissing"/>.
+    /// </summary>
+    public string? IngestedTraceId { get; init; }
 }

@@ -1,6 +1,7 @@
 using Keel.Context;
 using Keel.Journal;
 using Keel.Pricing;
+using Keel.Storage;
 using Keel.Tasks;
 using Keel.Telemetry.GenAi;
 using Keel.Tracing;
@@ -9,13 +10,16 @@ using Keel.Usage;
 namespace Keel.Server.Otlp;
 
 /// <summary>
-/// Turns the new spans of one trace into the commits of its Keel task. The trace is the task (its id is
-/// <c>task_</c> followed by the trace id); each model-call span (<c>chat</c>, <c>text_completion</c>,
-/// <c>generate_content</c>, <c>embeddings</c>) becomes a model step, priced from the price table when its model is
-/// listed; each <c>execute_tool</c> span a tool step; every other span (<c>invoke_agent</c>, HTTP, the framework's
-/// own) is stored as a span of the task with no step. Steps are numbered in the order their spans started, after
-/// the steps an earlier request stored. Content the sender captured (<c>gen_ai.input.messages</c> and the rest)
-/// becomes the step's context snapshot and recorded answer, stored once however many steps repeat it.
+/// Turns the new spans of one trace into the commits of its Keel task. The trace is the task: a new trace's task is
+/// named in time order like every Keel task (<c>task_</c> + a UUID v7 of the time it is ingested), so its rows are
+/// appended beside the newest tasks' rather than at random places of the task-keyed tables, and it is linked to the
+/// trace id in the same transaction (<see cref="StepCommit.IngestedTraceId"/>), which is how later requests find it.
+/// Each model-call span (<c>chat</c>, <c>text_completion</c>, <c>generate_content</c>, <c>embeddings</c>) becomes a
+/// model step, priced from the price table when its model is listed; each <c>execute_tool</c> span a tool step; every
+/// other span (<c>invoke_agent</c>, HTTP, the framework's own) is stored as a span of the task with no step. Steps are
+/// numbered in the order their spans started, after the steps an earlier request stored. Content the sender captured
+/// (<c>gen_ai.input.messages</c> and the rest) becomes the step's context snapshot and recorded answer, stored once
+/// however many steps repeat it.
 /// </summary>
 internal static class TraceCommits
 {
@@ -23,72 +27,99 @@ internal static class TraceCommits
     public const string UnpricedAttribute = "keel.unpriced";
     public const string SourceAttribute = "keel.source";
 
-    private static readonly HashSet<string> ModelOperations = new(StringComparer.Ordinal) { "chat", "text_completion", "generate_content", "embeddings" };
-
     private static readonly string[] ContentAttributes =
         [GenAiContent.SystemInstructions, GenAiContent.InputMessages, GenAiContent.OutputMessages, GenAiContent.ToolDefinitions];
 
-    public static string TaskId(string traceId) => $"task_{traceId}";
+    /// <summary>
+    /// A new trace's task id: Keel's task id format (<see cref="KeelIds"/>), its UUID v7 taken when the trace is ingested,
+    /// as Keel's own tasks take theirs when they are created. Not at the trace's start: exporters send traces seconds to
+    /// minutes after they start, so ids from start times would land among the last minutes' tasks instead of after them,
+    /// and their spans on pages all over that stretch of the file (3x slower on the bench than ingestion-time ids).
+    /// </summary>
+    public static string NewTaskId(DateTimeOffset ingestedAt) => $"task_{Guid.CreateVersion7(ingestedAt):N}";
 
-    /// <param name="existing">The trace's task as stored before this request; null for a trace seen first now.</param>
-    /// <param name="fresh">The spans not stored yet, each once.</param>
-    public static List<StepCommit> Build(AgentTask? existing, IReadOnlyList<IngestedSpan> fresh, int nextSeq, string? sessionId, string? apiKeyId, PriceTable prices)
+    /// <summary>Adds the commits that store <paramref name="fresh"/> to <paramref name="commits"/>.</summary>
+    /// <param name="existing">The trace as stored before this batch; null for a trace seen first now.</param>
+    /// <param name="fresh">The spans not stored yet, each once, all of one customer; sorted here into step order.</param>
+    /// <param name="ingestedAt">Now: a new task's id is taken at this time.</param>
+    public static void Build(List<StepCommit> commits, IngestedTrace? existing, List<IngestedSpan> fresh, string? sessionId, PriceTable prices, DateTimeOffset ingestedAt)
     {
-        var first = fresh[0];
-        var taskId = TaskId(first.TraceId);
-        // Steps in the order they happened: by start, then by end (a call that ended before another started in the
-        // same clock tick came first), then by span id only so that the order is stable.
-        var ordered = fresh.OrderBy(s => s.Start).ThenBy(s => s.End).ThenBy(s => s.SpanId, StringComparer.Ordinal).ToList();
-        var task = Merge(existing, ordered, taskId, sessionId);
+        fresh.Sort(IngestedSpan.InOrder);
+        var task = Merge(existing?.Task, fresh, sessionId, ingestedAt);
 
-        var commits = new List<StepCommit>();
-        var plainSpans = new List<SpanRecord>();
-        var seq = nextSeq;
-        foreach (var span in ordered)
+        var first = commits.Count;
+        List<SpanRecord>? plainSpans = null;
+        var seq = existing?.NextStepSeq ?? 1;
+        foreach (var span in fresh)
         {
-            var operation = span.Text(GenAiAttributes.OperationName);
-            if (operation is not null && ModelOperations.Contains(operation))
+            switch (span.Operation)
             {
-                commits.Add(ModelStep(task, span, seq++, apiKeyId, prices));
-            }
-            else if (operation == GenAiAttributes.Operations.ExecuteTool)
-            {
-                commits.Add(ToolStep(task, span, seq++));
-            }
-            else
-            {
-                plainSpans.Add(Record(span, taskId, stepSeq: null, snapshotId: null));
+                case "chat" or "text_completion" or "generate_content" or "embeddings":
+                    commits.Add(ModelStep(task, span, seq++, prices));
+                    break;
+                case GenAiAttributes.Operations.ExecuteTool:
+                    commits.Add(ToolStep(task, span, seq++));
+                    break;
+                default:
+                    (plainSpans ??= []).Add(Record(span, task.Id, stepSeq: null, snapshotId: null));
+                    break;
             }
         }
 
-        if (plainSpans.Count > 0)
+        if (plainSpans is not null)
         {
             commits.Add(new StepCommit { Spans = plainSpans });
         }
 
-        commits[0] = commits[0] with { CreateTaskIfMissing = existing is null ? task : null };
-        commits[^1] = commits[^1] with { Task = task };
-        return commits;
+        if (existing is null)
+        {
+            // A new task is written once, in its final state (Merge saw all its spans), with the link to its trace.
+            commits[first] = commits[first] with { CreateTaskIfMissing = task, IngestedTraceId = fresh[0].TraceId };
+        }
+        else
+        {
+            commits[^1] = commits[^1] with { Task = task };
+        }
     }
 
     /// <summary>
-    /// The task after this request: its agent, customer and session are fixed by the first request of the trace; its
-    /// times grow to cover every span; it fails when its root or agent span failed.
+    /// The task after this batch: its id, agent, customer and session are fixed by the first request of the trace; its
+    /// times grow to cover every span; it fails when its root or agent span failed. <paramref name="spans"/> are in order.
     /// </summary>
-    private static AgentTask Merge(AgentTask? existing, List<IngestedSpan> spans, string taskId, string? sessionId)
+    private static AgentTask Merge(AgentTask? existing, List<IngestedSpan> spans, string? sessionId, DateTimeOffset ingestedAt)
     {
         var first = spans[0];
-        var agentSpan = spans.FirstOrDefault(s => s.Text(GenAiAttributes.OperationName) == GenAiAttributes.Operations.InvokeAgent);
-        var failure = spans.FirstOrDefault(s => s.Failed && (s.ParentSpanId is null || s.Text(GenAiAttributes.OperationName) == GenAiAttributes.Operations.InvokeAgent));
-        var start = spans.Min(s => s.Start);
-        var end = spans.Max(s => s.End);
-        var chats = spans.Where(s => s.Text(GenAiContent.InputMessages) is not null || s.Text(GenAiContent.OutputMessages) is not null).ToList();
-        var input = chats.Select(s => GenAiMessages.LastUserText(s.Text(GenAiContent.InputMessages))).FirstOrDefault(t => t is not null);
-        var output = chats.OrderBy(s => s.End).Select(s => GenAiMessages.OutputText(s.Text(GenAiContent.OutputMessages))).LastOrDefault(t => t is not null);
+        IngestedSpan? agentSpan = null, failure = null;
+        string? input = null, output = null;
+        var outputEnd = DateTimeOffset.MinValue;
+        var end = first.End;
+        foreach (var span in spans)
+        {
+            var isAgent = span.Operation == GenAiAttributes.Operations.InvokeAgent;
+            agentSpan ??= isAgent ? span : null;
+            if (failure is null && span.Failed && (span.ParentSpanId is null || isAgent))
+            {
+                failure = span;
+            }
+
+            end = span.End > end ? span.End : end;
+            if (span.Text(GenAiContent.InputMessages) is { } messages && input is null)
+            {
+                input = GenAiMessages.LastUserText(messages);
+            }
+
+            // The answer of the call that ended last (of two that ended together, the one that started later) is the task's output.
+            if (span.Text(GenAiContent.OutputMessages) is { } answer && span.End >= outputEnd && GenAiMessages.OutputText(answer) is { } text)
+            {
+                (output, outputEnd) = (text, span.End);
+            }
+        }
+
+        var start = first.Start; // spans are in order: the first started first
         var failed = existing?.Status == AgentTaskStatus.Failed || failure is not null;
         return new AgentTask
         {
-            Id = taskId,
+            Id = existing?.Id ?? NewTaskId(ingestedAt),
             Agent = existing?.Agent ?? agentSpan?.Text(GenAiAttributes.AgentName) ?? first.ServiceName ?? "otlp",
             CustomerId = first.CustomerId,
             SessionId = existing?.SessionId ?? sessionId,
@@ -102,7 +133,7 @@ internal static class TraceCommits
         };
     }
 
-    private static StepCommit ModelStep(AgentTask task, IngestedSpan span, int seq, string? apiKeyId, PriceTable prices)
+    private static StepCommit ModelStep(AgentTask task, IngestedSpan span, int seq, PriceTable prices)
     {
         var requestModel = span.Text(GenAiAttributes.RequestModel);
         var model = span.Text(GenAiAttributes.ResponseModel) ?? requestModel;
@@ -115,7 +146,7 @@ internal static class TraceCommits
         {
             usage = new UsageEvent
             {
-                IdempotencyKey = $"otlp/{span.TraceId}/{span.SpanId}",
+                IdempotencyKey = $"otlp/{task.Id}/{span.SpanId}", // the usage table's key: in time order, like the task's
                 CustomerId = task.CustomerId,
                 TaskId = task.Id,
                 StepSeq = seq,
@@ -127,7 +158,7 @@ internal static class TraceCommits
                 OutputTokens = output,
                 CostUsd = price.Cost(input, cached, output),
                 CreatedAt = span.End,
-                ApiKeyId = apiKeyId,
+                ApiKeyId = span.ApiKeyId,
                 SessionId = task.SessionId,
                 Agent = task.Agent,
             };
@@ -174,7 +205,7 @@ internal static class TraceCommits
 
     private static StepCommit ToolStep(AgentTask task, IngestedSpan span, int seq)
     {
-        span.Attributes.Remove(GenAiContent.ToolCallResult, out var result);
+        var result = span.Take(GenAiContent.ToolCallResult);
         return new StepCommit
         {
             Step = new StepRecord
@@ -200,7 +231,7 @@ internal static class TraceCommits
             // The content lives in the snapshot (each message stored once) and the step's result, not on every span.
             foreach (var key in ContentAttributes)
             {
-                span.Attributes.Remove(key);
+                span.Take(key);
             }
         }
 

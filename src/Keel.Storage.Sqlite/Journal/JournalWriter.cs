@@ -15,30 +15,39 @@ namespace Keel.Storage.Sqlite.Journal;
 /// </summary>
 internal sealed class JournalWriter : IDisposable
 {
-    private readonly Statement _insertTask;
-    private readonly Statement _insertTaskIfMissing;
-    private readonly Statement _updateTask;
-    private readonly Statement _insertStep;
-    private readonly Statement _addStepTotals;
-    private readonly Statement _insertUsage;
-    private readonly Statement _insertBlob;
-    private readonly Statement _insertSnapshot;
-    private readonly Statement _insertSpan;
-    private readonly Statement _insertIntervention;
-    private readonly Statement _leaseOwnerOf;
-    private readonly Statement _insertApproval;
-    private readonly Statement _wakeParent;
-    private readonly Statement _closeTimedOutApproval;
-    private readonly Statement _wakeIfAlreadyReady;
+    private readonly PreparedStatement _insertTask;
+    private readonly PreparedStatement _insertTaskIfMissing;
+    private readonly PreparedStatement _updateTask;
+    private readonly PreparedStatement _insertStep;
+    private readonly PreparedStatement _addStepTotals;
+    private readonly PreparedStatement _insertUsage;
+    private readonly PreparedStatement _insertBlob;
+    private readonly PreparedStatement _insertSnapshot;
+    private readonly PreparedStatement _insertSpan;
+    private readonly PreparedStatement _insertIntervention;
+    private readonly PreparedStatement _leaseOwnerOf;
+    private readonly PreparedStatement _insertApproval;
+    private readonly PreparedStatement _wakeParent;
+    private readonly PreparedStatement _closeTimedOutApproval;
+    private readonly PreparedStatement _wakeIfAlreadyReady;
     private readonly ToolStateWriter _toolState;
     private readonly SessionMessageWriter _sessionMessages;
+    private readonly TraceLinkWriter _traceLinks;
+    private readonly CostRollupWriter _costRollup;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
     // a snapshot are known; skipping their inserts is most of the saving content addressing promises. Entries
     // join only once their transaction has committed, so a rolled-back insert is never taken as stored.
     private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
     private readonly List<string> _uncommitted = [];
+    private readonly HashSet<string> _uncommittedSet = new(StringComparer.Ordinal);
     private const int MaxRemembered = 200_000;
+
+    // Step totals not yet on their tasks' rows (see FlushTotals), and where each commit of the open transaction began in
+    // _uncommitted and in the totals, so that a commit rolled back to its savepoint takes exactly its own entries along.
+    private readonly PendingTaskTotals _totals = new();
+    private readonly List<(int Stored, int Totals, CostRollupMark Rollup)> _commitStarts = [];
+    private readonly AttributeJsonWriter _attributes = new();
 
     public JournalWriter(SqliteConnection connection)
     {
@@ -54,7 +63,10 @@ internal sealed class JournalWriter : IDisposable
         _insertTaskIfMissing = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues}) ON CONFLICT (id) DO NOTHING");
         _updateTask = new(connection, """
             UPDATE tasks SET status = $status, input = $input, output = $output, error = $error, started_at = $started, ended_at = $ended,
-                             wake_at = $wake, lease_owner = $lease_owner, lease_expires_at = $lease_expires, due_at = $due
+                             wake_at = $wake, lease_owner = $lease_owner, lease_expires_at = $lease_expires, due_at = $due,
+                             steps = steps + $steps, model_calls = model_calls + $model_calls, retries = retries + $retries,
+                             fallbacks = fallbacks + $fallbacks, input_tokens = input_tokens + $in,
+                             output_tokens = output_tokens + $out, cost_nanousd = cost_nanousd + $cost
             WHERE id = $id
             """);
         _insertStep = new(connection, """
@@ -62,7 +74,7 @@ internal sealed class JournalWriter : IDisposable
             VALUES ($task, $seq, $kind, $name, $status, $attempts, $fallbacks, $result, $error, $in, $out, $cost, $started, $ended)
             """);
         _addStepTotals = new(connection, """
-            UPDATE tasks SET steps = steps + 1, model_calls = model_calls + $model_calls, retries = retries + $retries,
+            UPDATE tasks SET steps = steps + $steps, model_calls = model_calls + $model_calls, retries = retries + $retries,
                              fallbacks = fallbacks + $fallbacks, input_tokens = input_tokens + $in,
                              output_tokens = output_tokens + $out, cost_nanousd = cost_nanousd + $cost
             WHERE id = $task
@@ -108,20 +120,34 @@ internal sealed class JournalWriter : IDisposable
             """);
         _toolState = new ToolStateWriter(connection);
         _sessionMessages = new SessionMessageWriter(connection);
+        _traceLinks = new TraceLinkWriter(connection);
+        _costRollup = new CostRollupWriter(connection);
         _insertSpan = new(connection, """
             INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
             VALUES ($span, $trace, $parent, $task, $seq, $name, $start, $end, $status, $message, $attributes, $snapshot)
             """);
     }
 
-    public void InsertTask(AgentTask task, SqliteTransaction? transaction) => Insert(_insertTask, task, transaction);
+    public void InsertTask(AgentTask task, SqliteTransaction? transaction)
+    {
+        Insert(_insertTask, task, transaction);
+        if (transaction is not null)
+        {
+            _costRollup.TaskCreated(task);
+        }
+    }
 
-    /// <summary>A mark to return to with <see cref="RolledBackTo"/> when a savepoint is rolled back.</summary>
-    public int Mark => _uncommitted.Count;
+    /// <summary>
+    /// A mark (the number of commits applied in the open transaction) to return to with <see cref="RolledBackTo"/> when
+    /// a savepoint is rolled back. 0 is the start of the transaction.
+    /// </summary>
+    public int Mark => _commitStarts.Count;
 
     /// <summary>The transaction committed: what it stored is now known to be in the file.</summary>
     public void Committed()
     {
+        System.Diagnostics.Debug.Assert(_totals.IsEmpty, "Deferred step totals were not flushed before the commit.");
+        System.Diagnostics.Debug.Assert(_costRollup.IsEmpty, "Cost rollup updates were not flushed before the commit.");
         if (_stored.Count + _uncommitted.Count > MaxRemembered)
         {
             _stored.Clear(); // forgetting only costs a redundant insert, never correctness
@@ -129,14 +155,67 @@ internal sealed class JournalWriter : IDisposable
 
         _stored.UnionWith(_uncommitted);
         _uncommitted.Clear();
+        _uncommittedSet.Clear();
+        _commitStarts.Clear();
+        _totals.Clear();
+        _costRollup.Clear();
     }
 
-    /// <summary>Everything written since <paramref name="mark"/> was undone.</summary>
-    public void RolledBackTo(int mark) => _uncommitted.RemoveRange(mark, _uncommitted.Count - mark);
-
-    /// <summary>Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest.</summary>
-    public void Apply(StepCommit commit, SqliteTransaction transaction)
+    /// <summary>Everything the commits applied since <paramref name="mark"/> wrote was undone (0: the whole transaction).</summary>
+    public void RolledBackTo(int mark)
     {
+        if (mark == 0)
+        {
+            _uncommitted.Clear();
+            _uncommittedSet.Clear();
+            _commitStarts.Clear();
+            _totals.Clear();
+            _costRollup.Clear();
+            return;
+        }
+
+        if (mark >= _commitStarts.Count)
+        {
+            return;
+        }
+
+        var (stored, totals, rollup) = _commitStarts[mark];
+        for (var i = stored; i < _uncommitted.Count; i++)
+        {
+            _uncommittedSet.Remove(_uncommitted[i]);
+        }
+
+        _uncommitted.RemoveRange(stored, _uncommitted.Count - stored);
+        _totals.RollBackTo(totals);
+        _costRollup.RollBackTo(rollup);
+        _commitStarts.RemoveRange(mark, _commitStarts.Count - mark);
+    }
+
+    /// <summary>
+    /// Adds the step totals that <see cref="Apply"/> deferred to their tasks' rows: one UPDATE per task, whatever the
+    /// number of its steps in the transaction, and the transaction's usage to the cost rollup (<see cref="CostRollupWriter"/>).
+    /// Call it just before committing a transaction whose commits deferred them.
+    /// </summary>
+    public void FlushTotals(SqliteTransaction transaction)
+    {
+        foreach (var (taskId, totals) in _totals.Due)
+        {
+            AddTotals(taskId, totals, transaction);
+        }
+
+        _totals.Clear();
+        _costRollup.Flush(transaction);
+    }
+
+    /// <summary>
+    /// Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest. With
+    /// <paramref name="deferTotals"/> the step's totals wait in the writer until <see cref="FlushTotals"/> (or the
+    /// commit's own task update) writes its task's row, and its usage waits for the cost rollup; without it both are
+    /// written at once.
+    /// </summary>
+    public void Apply(StepCommit commit, SqliteTransaction transaction, bool deferTotals = false)
+    {
+        _commitStarts.Add((_uncommitted.Count, _totals.Mark, _costRollup.Mark));
         if (commit.LeaseOwner is { } worker)
         {
             CheckLease(commit.Step?.TaskId ?? commit.Task?.Id ?? throw new ArgumentException("A leased commit names its task.", nameof(commit)), worker, transaction);
@@ -148,18 +227,23 @@ internal sealed class JournalWriter : IDisposable
             // A task that opens and closes in this very commit (a gateway call with no task of its own) is written
             // once, in its final state.
             var finalState = taskUpdate is not null && taskUpdate.Id == newTask.Id ? taskUpdate : newTask;
-            if (Insert(_insertTaskIfMissing, finalState, transaction) == 1 && ReferenceEquals(finalState, taskUpdate))
+            if (Insert(_insertTaskIfMissing, finalState, transaction) == 1)
             {
-                taskUpdate = null;
+                _costRollup.TaskCreated(finalState);
+                if (ReferenceEquals(finalState, taskUpdate))
+                {
+                    taskUpdate = null;
+                }
             }
         }
 
+        _traceLinks.Write(commit, transaction);
         _toolState.Apply(commit, transaction); // first: a conflict refuses the commit before anything else is written
         var costNano = InsertUsage(commit.Usage, transaction);
         InsertSnapshots(commit.Snapshots, transaction);
         if (commit.Step is { } step)
         {
-            InsertStep(step, costNano, transaction);
+            InsertStep(step, costNano, deferTotals, transaction);
             if (step.Kind == StepKind.Approval)
             {
                 // A task journals its approval step while the approval is still pending only when it stopped waiting.
@@ -188,7 +272,7 @@ internal sealed class JournalWriter : IDisposable
             insert.Set("$customer", intervention.CustomerId);
             insert.Set("$seq", intervention.StepSeq);
             insert.Set("$actor", intervention.Actor);
-            insert.Set("$kind", intervention.Kind.ToString().ToLowerInvariant());
+            insert.Set("$kind", SqlValues.Text(intervention.Kind));
             insert.Set("$decision", intervention.Decision);
             insert.Set("$started", SqlValues.Micros(intervention.StartedAt));
             insert.Set("$ended", SqlValues.Micros(intervention.EndedAt));
@@ -212,9 +296,12 @@ internal sealed class JournalWriter : IDisposable
 
         if (taskUpdate is not null)
         {
+            // The row is rewritten anyway: the task's pending step totals ride along instead of costing an UPDATE of
+            // their own, and a trigger on the status change sees the totals complete.
             var update = _updateTask.Bind(transaction);
             update.Set("$id", taskUpdate.Id);
             BindState(update, taskUpdate);
+            BindTotals(update, _totals.Take(taskUpdate.Id));
             if (update.Execute() != 1)
             {
                 throw new StoreException($"Task {taskUpdate.Id} does not exist.");
@@ -234,6 +321,11 @@ internal sealed class JournalWriter : IDisposable
                 ready.Set("$id", taskUpdate.Id);
                 ready.Execute();
             }
+        }
+
+        if (!deferTotals)
+        {
+            _costRollup.Flush(transaction); // like the totals, at once (forks: no FlushTotals before their commit)
         }
     }
 
@@ -257,9 +349,12 @@ internal sealed class JournalWriter : IDisposable
 
         _toolState.Dispose();
         _sessionMessages.Dispose();
+        _traceLinks.Dispose();
+        _costRollup.Dispose();
+        _attributes.Dispose();
     }
 
-    private static int Insert(Statement statement, AgentTask task, SqliteTransaction? transaction)
+    private static int Insert(PreparedStatement statement, AgentTask task, SqliteTransaction? transaction)
     {
         var insert = statement.Bind(transaction);
         insert.Set("$id", task.Id);
@@ -276,7 +371,7 @@ internal sealed class JournalWriter : IDisposable
         return insert.Execute();
     }
 
-    private static void BindState(Statement statement, AgentTask task)
+    private static void BindState(PreparedStatement statement, AgentTask task)
     {
         statement.Set("$status", SqlValues.Text(task.Status));
         statement.Set("$input", task.Input);
@@ -300,7 +395,7 @@ internal sealed class JournalWriter : IDisposable
     };
 
     /// <summary>Inserts the step and adds it to its task's totals; the cost is what its usage actually added.</summary>
-    private void InsertStep(StepRecord step, long costNano, SqliteTransaction transaction)
+    private void InsertStep(StepRecord step, long costNano, bool deferTotals, SqliteTransaction transaction)
     {
         var insert = _insertStep.Bind(transaction);
         insert.Set("$task", step.TaskId);
@@ -319,15 +414,34 @@ internal sealed class JournalWriter : IDisposable
         insert.Set("$ended", SqlValues.Micros(step.EndedAt));
         insert.Execute();
 
-        var totals = _addStepTotals.Bind(transaction);
-        totals.Set("$task", step.TaskId);
-        totals.Set("$model_calls", step.Kind == StepKind.Model ? 1 : 0);
-        totals.Set("$retries", step.Retries);
-        totals.Set("$fallbacks", step.Fallbacks);
-        totals.Set("$in", step.InputTokens);
-        totals.Set("$out", step.OutputTokens);
-        totals.Set("$cost", costNano);
-        totals.Execute();
+        var totals = new StepTotals(1, step.Kind == StepKind.Model ? 1 : 0, step.Retries, step.Fallbacks, step.InputTokens, step.OutputTokens, costNano);
+        if (deferTotals)
+        {
+            _totals.Add(step.TaskId, totals);
+        }
+        else
+        {
+            AddTotals(step.TaskId, totals, transaction);
+        }
+    }
+
+    private void AddTotals(string taskId, StepTotals totals, SqliteTransaction transaction)
+    {
+        var update = _addStepTotals.Bind(transaction);
+        update.Set("$task", taskId);
+        BindTotals(update, totals);
+        update.Execute();
+    }
+
+    private static void BindTotals(PreparedStatement statement, StepTotals totals)
+    {
+        statement.Set("$steps", totals.Steps);
+        statement.Set("$model_calls", totals.ModelCalls);
+        statement.Set("$retries", totals.Retries);
+        statement.Set("$fallbacks", totals.Fallbacks);
+        statement.Set("$in", totals.InputTokens);
+        statement.Set("$out", totals.OutputTokens);
+        statement.Set("$cost", totals.CostNano);
     }
 
     /// <summary>Inserts usage, skipping keys already stored; returns the cost that was newly recorded.</summary>
@@ -357,6 +471,7 @@ internal sealed class JournalWriter : IDisposable
             if (insert.Execute() == 1)
             {
                 added += nano;
+                _costRollup.Inserted(e, nano);
             }
         }
 
@@ -367,14 +482,14 @@ internal sealed class JournalWriter : IDisposable
     {
         foreach (var s in snapshots)
         {
-            if (_stored.Contains(s.Id))
+            if (IsWritten(s.Id))
             {
                 continue;
             }
 
             // A base counts only when it is surely in the file (committed, or written by this same transaction); else the
             // snapshot is stored whole, so a read never meets a missing base.
-            var baseId = s.BaseId is { } candidate && (_stored.Contains(candidate) || _uncommitted.Contains(candidate)) ? candidate : null;
+            var baseId = s.BaseId is { } candidate && IsWritten(candidate) ? candidate : null;
             var skip = baseId is null ? 0 : s.BaseLength;
             var packed = new byte[(s.Messages.Count - skip) * 32];
             for (var i = 0; i < s.Messages.Count; i++)
@@ -382,10 +497,12 @@ internal sealed class JournalWriter : IDisposable
                 var message = s.Messages[i];
                 if (i >= skip)
                 {
-                    Convert.FromHexString(message.Hash).CopyTo(packed, (i - skip) * 32);
+                    PackHash(s.Id, message.Hash, packed.AsSpan((i - skip) * 32, 32));
                 }
 
-                if (_stored.Contains(message.Hash))
+                // Content written earlier in this transaction counts as stored too: a commit that wrote it and is rolled
+                // back to its savepoint has already been applied, so no later commit can come to rely on it.
+                if (IsWritten(message.Hash))
                 {
                     continue;
                 }
@@ -395,7 +512,7 @@ internal sealed class JournalWriter : IDisposable
                 blob.Set("$size", message.Content.Length);
                 blob.Set("$content", message.Content);
                 blob.Execute();
-                _uncommitted.Add(message.Hash);
+                Written(message.Hash);
             }
 
             var snapshot = _insertSnapshot.Bind(transaction);
@@ -403,7 +520,27 @@ internal sealed class JournalWriter : IDisposable
             snapshot.Set("$hashes", packed);
             snapshot.Set("$base", baseId);
             snapshot.Execute();
-            _uncommitted.Add(s.Id);
+            Written(s.Id);
+        }
+    }
+
+    /// <summary>A message's SHA-256 (64 hex digits) as the 32 bytes a snapshot row lists, decoded without allocating.</summary>
+    private static void PackHash(string snapshotId, string hash, Span<byte> destination)
+    {
+        if (hash.Length != 64 || Convert.FromHexString(hash, destination, out _, out _) != System.Buffers.OperationStatus.Done)
+        {
+            throw new ArgumentException($"Snapshot {snapshotId} names a message hash that is not 64 hex digits: {hash}.");
+        }
+    }
+
+    /// <summary>Whether content or a snapshot is surely in the file once the open transaction commits.</summary>
+    private bool IsWritten(string key) => _stored.Contains(key) || _uncommittedSet.Contains(key);
+
+    private void Written(string key)
+    {
+        if (_uncommittedSet.Add(key))
+        {
+            _uncommitted.Add(key);
         }
     }
 
@@ -420,60 +557,8 @@ internal sealed class JournalWriter : IDisposable
         insert.Set("$end", SqlValues.Micros(span.EndTime));
         insert.Set("$status", SqlValues.Text(span.Status));
         insert.Set("$message", span.StatusMessage);
-        insert.Set("$attributes", AttributeJson.Write(span.Attributes));
+        insert.SetUtf8Text("$attributes", _attributes.Write(span.Attributes));
         insert.Set("$snapshot", span.SnapshotId);
         insert.Execute();
-    }
-
-    /// <summary>A prepared command whose parameters are created once, by name, from its SQL.</summary>
-    private sealed class Statement : IDisposable
-    {
-        private readonly SqliteCommand _command;
-        private readonly Dictionary<string, SqliteParameter> _parameters = new(StringComparer.Ordinal);
-
-        public Statement(SqliteConnection connection, string sql)
-        {
-            _command = connection.CreateCommand();
-            _command.CommandText = sql;
-            foreach (System.Text.RegularExpressions.Match name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+"))
-            {
-                if (!_parameters.ContainsKey(name.Value))
-                {
-                    _parameters[name.Value] = _command.Parameters.Add(name.Value, SqliteType.Text);
-                }
-            }
-
-            foreach (var parameter in _parameters.Values)
-            {
-                parameter.Value = DBNull.Value;
-            }
-
-            _command.Prepare();
-        }
-
-        public Statement Bind(SqliteTransaction? transaction)
-        {
-            _command.Transaction = transaction;
-            return this;
-        }
-
-        public void Set(string name, object? value)
-        {
-            var parameter = _parameters[name];
-            parameter.SqliteType = value switch
-            {
-                long or int => SqliteType.Integer,
-                double => SqliteType.Real,
-                byte[] => SqliteType.Blob,
-                _ => SqliteType.Text,
-            };
-            parameter.Value = value ?? DBNull.Value;
-        }
-
-        public int Execute() => _command.ExecuteNonQuery();
-
-        public object? Scalar() => _command.ExecuteScalar();
-
-        public void Dispose() => _command.Dispose();
     }
 }

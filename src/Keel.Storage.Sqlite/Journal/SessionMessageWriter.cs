@@ -11,38 +11,18 @@ namespace Keel.Storage.Sqlite.Journal;
 /// </summary>
 internal sealed class SessionMessageWriter : IDisposable
 {
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter _session;
-    private readonly SqliteParameter _task;
-    private readonly SqliteParameter _role;
-    private readonly SqliteParameter _content;
-    private readonly SqliteParameter _tokens;
-    private readonly SqliteParameter _created;
+    private readonly PreparedStatement _insert;
 
     public SessionMessageWriter(SqliteConnection connection)
     {
-        _insert = connection.CreateCommand();
-
         // The join is the tenant wall: a task writes only to a session of its own customer.
-        _insert.CommandText = """
+        _insert = new(connection, """
             INSERT INTO session_messages (session_id, seq, task_id, role, content, tokens, created_at)
             SELECT s.id, coalesce((SELECT max(m.seq) FROM session_messages m WHERE m.session_id = s.id), 0) + 1,
                    t.id, $role, $content, $tokens, $created
             FROM sessions s JOIN tasks t ON t.customer_id = s.customer_id
             WHERE s.id = $session AND t.id = $task
-            """;
-        _session = _insert.Parameters.Add("$session", SqliteType.Text);
-        _task = _insert.Parameters.Add("$task", SqliteType.Text);
-        _role = _insert.Parameters.Add("$role", SqliteType.Text);
-        _content = _insert.Parameters.Add("$content", SqliteType.Text);
-        _tokens = _insert.Parameters.Add("$tokens", SqliteType.Integer);
-        _created = _insert.Parameters.Add("$created", SqliteType.Integer);
-        foreach (SqliteParameter parameter in _insert.Parameters)
-        {
-            parameter.Value = DBNull.Value;
-        }
-
-        _insert.Prepare();
+            """);
     }
 
     /// <summary>Appends the messages in order. Throws when one names no task or a session that is not its task's customer's.</summary>
@@ -53,7 +33,6 @@ internal sealed class SessionMessageWriter : IDisposable
             return;
         }
 
-        _insert.Transaction = transaction;
         foreach (var message in messages)
         {
             if (message.TaskId is null)
@@ -61,13 +40,14 @@ internal sealed class SessionMessageWriter : IDisposable
                 throw new ArgumentException("A step's session messages belong to its task; append others with AppendSessionMessagesAsync.", nameof(messages));
             }
 
-            _session.Value = message.SessionId;
-            _task.Value = message.TaskId;
-            _role.Value = message.Role;
-            _content.Value = message.Content;
-            _tokens.Value = message.Tokens;
-            _created.Value = SqlValues.Micros(message.CreatedAt);
-            if (_insert.ExecuteNonQuery() != 1)
+            var insert = _insert.Bind(transaction);
+            insert.Set("$session", message.SessionId);
+            insert.Set("$task", message.TaskId);
+            insert.Set("$role", message.Role);
+            insert.Set("$content", message.Content);
+            insert.Set("$tokens", message.Tokens);
+            insert.Set("$created", SqlValues.Micros(message.CreatedAt));
+            if (insert.Execute() != 1)
             {
                 throw new StoreException($"Session {message.SessionId} does not exist or does not belong to the customer of task {message.TaskId}.");
             }

@@ -14,27 +14,27 @@ internal sealed class ToolStateWriter : IDisposable
     private const string KeyMatch = "customer_id = $customer AND scope = $scope AND scope_id = $scope_id AND tool = $tool AND key = $key";
     private const string KeyParameters = "$customer, $scope, $scope_id, $tool, $key";
 
-    private readonly SqliteCommand _currentVersion;
-    private readonly SqliteCommand _upsert;
-    private readonly SqliteCommand _insertHistory;
+    private readonly PreparedStatement _currentVersion;
+    private readonly PreparedStatement _upsert;
+    private readonly PreparedStatement _insertHistory;
 
     public ToolStateWriter(SqliteConnection connection)
     {
-        _currentVersion = Prepare(connection, $"SELECT version FROM tool_state WHERE {KeyMatch}", []);
+        _currentVersion = new(connection, $"SELECT version FROM tool_state WHERE {KeyMatch}");
 
         // The version check is repeated in the statement itself: a row that moved on since the SELECT is not overwritten.
-        _upsert = Prepare(connection, $"""
+        _upsert = new(connection, $"""
             INSERT INTO tool_state (customer_id, scope, scope_id, tool, key, value, version, updated_at, task_id, step_seq)
             VALUES ({KeyParameters}, $value, $version, $at, $task, $seq)
             ON CONFLICT (customer_id, scope, scope_id, tool, key) DO UPDATE
             SET value = excluded.value, version = excluded.version, updated_at = excluded.updated_at,
                 task_id = excluded.task_id, step_seq = excluded.step_seq
             WHERE tool_state.version = $expected
-            """, ["$value", "$version", "$at", "$task", "$seq", "$expected"]);
-        _insertHistory = Prepare(connection, $"""
+            """);
+        _insertHistory = new(connection, $"""
             INSERT INTO tool_state_history (customer_id, scope, scope_id, tool, key, version, value, updated_at, task_id, step_seq)
             VALUES ({KeyParameters}, $version, $value, $at, $task, $seq)
-            """, ["$version", "$value", "$at", "$task", "$seq"]);
+            """);
     }
 
     /// <summary>Applies the commit's state write, if it has one, as made by its step.</summary>
@@ -55,7 +55,7 @@ internal sealed class ToolStateWriter : IDisposable
     {
         var key = write.Key;
         var query = Bind(_currentVersion, key, transaction);
-        var current = query.ExecuteScalar() is long version ? version : 0;
+        var current = query.Scalar() is long version ? version : 0;
         if (current != write.ExpectedVersion)
         {
             throw new ToolStateConflictException(key, write.ExpectedVersion, current);
@@ -64,15 +64,15 @@ internal sealed class ToolStateWriter : IDisposable
         var entry = new ToolStateEntry(key, write.Value, write.ExpectedVersion + 1, SqlValues.Time(SqlValues.Micros(at)), taskId, stepSeq);
         var upsert = Bind(_upsert, key, transaction);
         BindEntry(upsert, entry);
-        upsert.Parameters["$expected"].Value = write.ExpectedVersion;
-        if (upsert.ExecuteNonQuery() != 1)
+        upsert.Set("$expected", write.ExpectedVersion);
+        if (upsert.Execute() != 1)
         {
             throw new ToolStateConflictException(key, write.ExpectedVersion, current + 1);
         }
 
         var history = Bind(_insertHistory, key, transaction);
         BindEntry(history, entry);
-        history.ExecuteNonQuery();
+        history.Execute();
         return entry;
     }
 
@@ -86,36 +86,23 @@ internal sealed class ToolStateWriter : IDisposable
     /// <summary>How a scope is spelled in the scope column.</summary>
     public static string ScopeText(ToolStateScope scope) => scope.ToString().ToLowerInvariant();
 
-    private static SqliteCommand Bind(SqliteCommand command, ToolStateKey key, SqliteTransaction transaction)
+    private static PreparedStatement Bind(PreparedStatement statement, ToolStateKey key, SqliteTransaction transaction)
     {
-        command.Transaction = transaction;
-        command.Parameters["$customer"].Value = key.CustomerId;
-        command.Parameters["$scope"].Value = ScopeText(key.Scope);
-        command.Parameters["$scope_id"].Value = key.ScopeId;
-        command.Parameters["$tool"].Value = key.Tool;
-        command.Parameters["$key"].Value = key.Key;
-        return command;
+        statement.Bind(transaction);
+        statement.Set("$customer", key.CustomerId);
+        statement.Set("$scope", ScopeText(key.Scope));
+        statement.Set("$scope_id", key.ScopeId);
+        statement.Set("$tool", key.Tool);
+        statement.Set("$key", key.Key);
+        return statement;
     }
 
-    private static void BindEntry(SqliteCommand command, ToolStateEntry entry)
+    private static void BindEntry(PreparedStatement statement, ToolStateEntry entry)
     {
-        command.Parameters["$value"].Value = entry.Value;
-        command.Parameters["$version"].Value = entry.Version;
-        command.Parameters["$at"].Value = SqlValues.Micros(entry.UpdatedAt);
-        command.Parameters["$task"].Value = (object?)entry.TaskId ?? DBNull.Value;
-        command.Parameters["$seq"].Value = (object?)entry.StepSeq ?? DBNull.Value;
-    }
-
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in (string[])["$customer", "$scope", "$scope_id", "$tool", "$key", .. parameters])
-        {
-            command.Parameters.Add(name, name is "$version" or "$at" or "$seq" or "$expected" ? SqliteType.Integer : SqliteType.Text).Value = DBNull.Value;
-        }
-
-        command.Prepare();
-        return command;
+        statement.Set("$value", entry.Value);
+        statement.Set("$version", entry.Version);
+        statement.Set("$at", SqlValues.Micros(entry.UpdatedAt));
+        statement.Set("$task", entry.TaskId);
+        statement.Set("$seq", entry.StepSeq);
     }
 }

@@ -16,22 +16,29 @@ internal static class AttributeJson
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            writer.WriteStartObject();
-            foreach (var (key, value) in attributes)
-            {
-                if (value is null)
-                {
-                    continue; // OpenTelemetry has no null attribute: an absent one says the same
-                }
-
-                writer.WritePropertyName(key);
-                WriteValue(writer, value);
-            }
-
-            writer.WriteEndObject();
+            WriteObject(writer, attributes);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Writes the attributes as one JSON object and flushes the writer.</summary>
+    public static void WriteObject(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> attributes)
+    {
+        writer.WriteStartObject();
+        foreach (var (key, value) in attributes)
+        {
+            if (value is null)
+            {
+                continue; // OpenTelemetry has no null attribute: an absent one says the same
+            }
+
+            writer.WritePropertyName(key);
+            WriteValue(writer, value);
+        }
+
+        writer.WriteEndObject();
+        writer.Flush();
     }
 
     public static Dictionary<string, object?> Read(string json)

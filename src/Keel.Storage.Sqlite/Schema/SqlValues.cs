@@ -31,19 +31,33 @@ internal static class SqlValues
 
     public static AgentTaskStatus TaskStatus(string text) => Enum.Parse<AgentTaskStatus>(text, ignoreCase: true);
 
-    public static string Text(StepKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Text(StepKind kind) => Lower<StepKind>.Of(kind);
 
     public static StepKind StepKind(string text) => Enum.Parse<StepKind>(text, ignoreCase: true);
 
-    public static string Text(StepStatus status) => status.ToString().ToLowerInvariant();
+    public static string Text(StepStatus status) => Lower<StepStatus>.Of(status);
 
     public static StepStatus StepStatus(string text) => Enum.Parse<StepStatus>(text, ignoreCase: true);
 
-    public static string Text(SpanStatus status) => status.ToString().ToLowerInvariant();
+    public static string Text(SpanStatus status) => Lower<SpanStatus>.Of(status);
 
     public static SpanStatus SpanStatus(string text) => Enum.Parse<SpanStatus>(text, ignoreCase: true);
 
-    public static string Text(UsageKind kind) => kind.ToString().ToLowerInvariant();
+    public static string Text(UsageKind kind) => Lower<UsageKind>.Of(kind);
+
+    public static string Text(Oversight.InterventionKind kind) => Lower<Oversight.InterventionKind>.Of(kind);
 
     public static UsageKind UsageKind(string text) => Enum.Parse<UsageKind>(text, ignoreCase: true);
+
+    /// <summary>
+    /// An enum value's lower-case name, computed once per value: the journal writes a kind and a status per row, and
+    /// <c>ToString().ToLowerInvariant()</c> allocated two strings each time.
+    /// </summary>
+    private static class Lower<T>
+        where T : struct, Enum
+    {
+        private static readonly Dictionary<T, string> Names = Enum.GetValues<T>().Distinct().ToDictionary(v => v, v => v.ToString().ToLowerInvariant());
+
+        public static string Of(T value) => Names.TryGetValue(value, out var name) ? name : value.ToString().ToLowerInvariant();
+    }
 }

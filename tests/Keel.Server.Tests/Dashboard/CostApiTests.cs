@@ -64,6 +64,29 @@ public sealed class CostApiTests
     }
 
     [Fact]
+    public async Task Costs_since_a_time_within_a_day_count_only_its_later_usage_and_new_usage_at_once()
+    {
+        await using var gateway = await DashboardClient.StartAsync();
+        await SeedAsync(gateway);
+        var since = $"since={DashboardSeed.Epoch.AddHours(2).UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}";
+
+        var byDay = await gateway.GetApiAsync($"costs?by=day&{since}", gateway.AdminToken);
+        await DashboardSeed.TaskAsync(gateway.Store, gateway.CustomerId, new() { CreatedAt = DashboardSeed.Epoch.AddHours(5), CostUsd = 0.50m });
+        var byDayAfter = await gateway.GetApiAsync($"costs?by=day&{since}", gateway.AdminToken);
+        var byCustomer = await gateway.GetApiAsync($"costs?by=customer&{since}", gateway.AdminToken);
+
+        static List<(string, decimal, int)> Rows(GatewayAnswer answer) =>
+            [.. answer.Json.GetProperty("rows").EnumerateArray().Select(r => (r.Str("key"), r.GetProperty("total_usd").GetDecimal(), r.GetProperty("tasks").GetInt32()))];
+        static (decimal, int) Total(GatewayAnswer answer) =>
+            (answer.Json.GetProperty("total").GetProperty("total_usd").GetDecimal(), answer.Json.GetProperty("total").GetProperty("tasks").GetInt32());
+        Assert.Equal([("2025-03-14", 0.20m, 1), ("2025-03-15", 8.05m, 3)], Rows(byDay));
+        Assert.Equal((8.25m, 4), Total(byDay));
+        Assert.Equal([("2025-03-14", 0.70m, 2), ("2025-03-15", 8.05m, 3)], Rows(byDayAfter));
+        Assert.Equal([("globex", 7.00m, 1), ("acme", 1.75m, 4)], Rows(byCustomer));
+        Assert.Equal((8.75m, 5), Total(byCustomer));
+    }
+
+    [Fact]
     public async Task Budgets_show_spending_and_only_the_callers_customers()
     {
         await using var gateway = await DashboardClient.StartAsync();

@@ -44,7 +44,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         var answer = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync(Ct));
         Assert.Null(answer.PartialSuccess);
 
-        var task = await _server.Store.FindTaskAsync($"task_{trace.TraceId}", Ct);
+        var task = await _server.FindTraceTaskAsync(trace.TraceId);
         Assert.NotNull(task);
         Assert.Equal(("travel", _server.CustomerId, AgentTaskStatus.Succeeded), (task.Agent, task.CustomerId, task.Status));
         Assert.Equal($"conv-{trace.TraceId[..8]}", task.SessionId);
@@ -99,7 +99,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Empty(JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsObject());
-        var spans = await _server.Store.GetSpansAsync($"task_{trace.TraceId}", Ct);
+        var spans = await _server.Store.GetSpansAsync((await _server.FindTraceTaskAsync(trace.TraceId))!.Id, Ct);
         Assert.Contains(spans, s => s.SpanId == run.Chat.SpanId.Hex() && s.ParentSpanId == run.Agent.SpanId.Hex() && s.StepSeq == 1);
         Assert.Equal(5, spans.Count);
     }
@@ -117,7 +117,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         using var response = await _server.PostTracesAsync(OtlpBodies.Content(compressed.ToArray(), "application/x-protobuf", "gzip"), _server.Key);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(5, (await _server.Store.GetSpansAsync($"task_{trace.TraceId}", Ct)).Count);
+        Assert.Equal(5, (await _server.Store.GetSpansAsync((await _server.FindTraceTaskAsync(trace.TraceId))!.Id, Ct)).Count);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
             Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (once.StatusCode, twice.StatusCode));
         }
 
-        var taskId = $"task_{trace.TraceId}";
+        var taskId = (await _server.FindTraceTaskAsync(trace.TraceId))!.Id;
         var cost = (await _server.Store.GetTaskSummaryAsync(taskId, Ct))!.CostUsd;
         var later = trace.Add("chat gpt-4o", run.Agent.SpanId.Hex(), 850, 890,
             (GenAiAttributes.OperationName, "chat"), (GenAiAttributes.RequestModel, "gpt-4o"), (GenAiAttributes.UsageInputTokens, 100L), (GenAiAttributes.UsageOutputTokens, 10L));
@@ -186,7 +186,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized), (missing.StatusCode, wrong.StatusCode));
         Assert.Equal(16, RpcStatus.Parser.ParseFrom(await missing.Content.ReadAsByteArrayAsync(Ct)).Code);
         Assert.Equal(16, JsonNode.Parse(await wrong.Content.ReadAsStringAsync(Ct))!["code"]!.GetValue<int>());
-        Assert.Null(await _server.Store.FindTaskAsync($"task_{trace.TraceId}", Ct));
+        Assert.Null(await _server.FindTraceTaskAsync(trace.TraceId));
     }
 
     [Fact]
@@ -207,7 +207,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         var answer = ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync(Ct));
         Assert.Equal(2, answer.PartialSuccess.RejectedSpans);
         Assert.NotEmpty(answer.PartialSuccess.ErrorMessage);
-        var task = await _server.Store.FindTaskAsync($"task_{trace.TraceId}", Ct);
+        var task = await _server.FindTraceTaskAsync(trace.TraceId);
         Assert.Equal(_server.CustomerId, task!.CustomerId);
         Assert.Equal(5, (await _server.Store.GetSpansAsync(task.Id, Ct)).Count);
     }
@@ -222,7 +222,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var customer = await _server.Store.FindCustomerAsync("initech", Ct);
         Assert.NotNull(customer);
-        Assert.Equal(customer.Id, (await _server.Store.FindTaskAsync($"task_{trace.TraceId}", Ct))!.CustomerId);
+        Assert.Equal(customer.Id, (await _server.FindTraceTaskAsync(trace.TraceId))!.CustomerId);
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class OtlpIngestTests : IAsyncLifetime
         using var response = await _server.PostTracesAsync(OtlpBodies.Protobuf(trace.Request()), _server.Key);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var task = (await _server.Store.FindTaskAsync($"task_{trace.TraceId}", Ct))!;
+        var task = (await _server.FindTraceTaskAsync(trace.TraceId))!;
         Assert.Equal((AgentTaskStatus.Failed, "agent gave up"), (task.Status, task.Error));
         var step = Assert.Single(await _server.Store.GetStepsAsync(task.Id, Ct));
         Assert.Equal((StepStatus.Failed, "rate_limit_exceeded"), (step.Status, step.Error));

@@ -89,6 +89,10 @@ internal sealed class OtlpTestServer : IAsyncDisposable
         return await Http.SendAsync(request, Ct);
     }
 
+    /// <summary>The task an ingested trace was stored as (found through its trace link); null when none.</summary>
+    public async Task<Tasks.AgentTask?> FindTraceTaskAsync(string traceId) =>
+        (await Store.GetIngestedTracesAsync([traceId], Ct)).SingleOrDefault()?.Task;
+
     /// <summary>Waits until the gateway's steps are stored and their spans exported.</summary>
     public async Task FlushAsync()
     {

@@ -25,7 +25,9 @@ public sealed class SimulatedChatClient : IChatClient
     private readonly SimulatedModelOptions _options;
     private readonly IReadOnlyDictionary<string, ISimulationScript> _scripts;
     private readonly TimeProvider _time;
-    private readonly TokenCounter _tokens;
+    // Null until a call needs it: the o200k tokenizer costs ~55 MiB, and a server that only configures simulated models
+    // (for its sample agents' workers) should not pay it at start-up.
+    private readonly TokenCounter? _givenTokens;
     private readonly ConcurrentDictionary<string, int> _seen = new(StringComparer.Ordinal);
 
     public SimulatedChatClient(
@@ -37,10 +39,12 @@ public sealed class SimulatedChatClient : IChatClient
         _options = options;
         _scripts = scripts ?? new Dictionary<string, ISimulationScript>();
         _time = timeProvider ?? TimeProvider.System;
-        _tokens = tokens ?? TokenCounter.O200k;
+        _givenTokens = tokens;
     }
 
     public SimulatedModelOptions Options => _options;
+
+    private TokenCounter Tokens => _givenTokens ?? TokenCounter.O200k;
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -110,7 +114,7 @@ public sealed class SimulatedChatClient : IChatClient
         var history = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var tools = options?.Tools?.ToList() ?? [];
         var random = RandomFor(history);
-        var promptTokens = _tokens.CountPrompt(history, tools);
+        var promptTokens = Tokens.CountPrompt(history, tools);
 
         // Draw everything up front, in a fixed order, so the run does not depend on which branch is taken.
         var firstToken = _options.Latency.TimeToFirstToken(random);
@@ -121,13 +125,13 @@ public sealed class SimulatedChatClient : IChatClient
         var maxOutput = options?.MaxOutputTokens ?? _options.MaxOutputTokens;
         var text = turn.Text;
         var finish = turn.ToolCalls.Count > 0 ? ChatFinishReason.ToolCalls : ChatFinishReason.Stop;
-        if (turn.ToolCalls.Count == 0 && _tokens.Count(text) > maxOutput)
+        if (turn.ToolCalls.Count == 0 && Tokens.Count(text) > maxOutput)
         {
             text = Truncate(text, maxOutput);
             finish = ChatFinishReason.Length;
         }
 
-        var outputTokens = _tokens.Count(text) + turn.ToolCalls.Sum(c => _tokens.Count(c.Name) + _tokens.Count(Json.Arguments(c.Arguments)));
+        var outputTokens = Tokens.Count(text) + turn.ToolCalls.Sum(c => Tokens.Count(c.Name) + Tokens.Count(Json.Arguments(c.Arguments)));
         var contents = new List<AIContent>();
         if (text.Length > 0)
         {
@@ -200,7 +204,7 @@ public sealed class SimulatedChatClient : IChatClient
     {
         var words = text.Split(' ');
         var kept = words.Length;
-        while (kept > 0 && _tokens.Count(string.Join(' ', words.Take(kept))) > maxTokens)
+        while (kept > 0 && Tokens.Count(string.Join(' ', words.Take(kept))) > maxTokens)
         {
             kept = kept * 3 / 4;
         }
