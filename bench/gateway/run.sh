@@ -6,7 +6,8 @@
 # hands it to the harness as the `keel` target. Extra arguments go to the harness, e.g.:
 #   bench/gateway/run.sh                                   # default phases: paced 500/s, autocannon 500/s, max; streams
 #   bench/gateway/run.sh --targets=direct,keel --modes=paced --rate=1000 --reps=3
-# KEEL_BUILD=DIR uses an existing `dotnet publish` output of src/Keel.Cli instead of building one (to compare builds).
+# KEEL_NATIVE=1 builds and runs the native (NativeAOT) keel instead; KEEL_BIN=PATH runs a keel binary already built;
+# KEEL_BUILD=DIR uses an existing `dotnet publish` output of src/Keel.Cli (JIT) instead of building one.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS=${KEEL_PEERS:-$ROOT/../shared/bench/peers}
@@ -16,6 +17,14 @@ mkdir -p "$PEERS_RESULTS"
 
 if [ -n "${KEEL_BUILD:-}" ]; then
   KEEL=("dotnet" "$KEEL_BUILD/keel.dll")
+elif [ -n "${KEEL_BIN:-}" ]; then
+  echo "using the keel binary $KEEL_BIN"
+  KEEL=("$KEEL_BIN")
+elif [ "${KEEL_NATIVE:-0}" = 1 ]; then
+  echo "building the native keel (NativeAOT, Release) into $WORK/keel: a few minutes"
+  CXX=(); command -v clang >/dev/null || ! command -v clang-14 >/dev/null || CXX=(-p:CppCompilerAndLinker=clang-14)
+  dotnet publish "$ROOT/src/Keel.Cli" -c Release -p:PublishAot=true "${CXX[@]}" -o "$WORK/keel" --nologo -v quiet >/dev/null
+  KEEL=("$WORK/keel/keel")
 else
   echo "building keel (Release) into $WORK/keel"
   dotnet publish "$ROOT/src/Keel.Cli" -c Release -o "$WORK/keel" --nologo -v quiet >/dev/null

@@ -24,12 +24,21 @@ internal static class CliTelemetry
         return options;
     }
 
-    /// <summary>An exporter when the environment asks for one; dispose it to send what is left.</summary>
-    public static OtlpSpanExporter? Start(CliConsole console) =>
-        Options(console) is { } options ? new OtlpSpanExporter(options, logger: new ErrorLogger(console.ErrorWriter)) : null;
+    /// <summary>
+    /// An exporter, observing the commits of <paramref name="store"/>, when the environment asks for one; dispose it
+    /// (before the store) to send what is left.
+    /// </summary>
+    public static OtlpSpanExporter? Start(CliConsole console, IKeelStore store)
+    {
+        if (Options(console) is not { } options)
+        {
+            return null;
+        }
 
-    /// <summary>The store to record through: exporting its spans when <paramref name="exporter"/> is not null.</summary>
-    public static IKeelStore Recording(IKeelStore store, OtlpSpanExporter? exporter) => exporter is null ? store : store.WithOtlpExport(exporter);
+        var exporter = new OtlpSpanExporter(options, logger: new ErrorLogger(console.ErrorWriter));
+        store.AddCommitObserver(exporter);
+        return exporter;
+    }
 
     private sealed class ErrorLogger(TextWriter error) : ILogger<OtlpSpanExporter>
     {

@@ -84,7 +84,7 @@ public sealed partial class SqliteKeelStore
 
             // The event links change set-wise: a recomputed draft mostly bills the events it billed before, so only the
             // difference is deleted and inserted (a redraft of 10,000 unchanged events writes no link page).
-            var eventIds = JsonSerializer.Serialize(draft.EventIds);
+            var eventIds = SqliteJson.Array(draft.EventIds);
             Execute(connection, transaction, """
                 DELETE FROM billing_invoice_events
                 WHERE invoice_id = $id AND event_id NOT IN (SELECT value FROM json_each($events))

@@ -9,35 +9,45 @@ public sealed partial class SqliteKeelStore
     {
         ArgumentNullException.ThrowIfNull(fork);
         ArgumentNullException.ThrowIfNull(reused);
-        foreach (var commit in reused)
+        try
         {
-            if (commit.Step?.TaskId != fork.Id || commit.Task is not null || commit.CreateTaskIfMissing is not null || commit.Spans.Any(s => s.TaskId != fork.Id))
+            foreach (var commit in reused)
             {
-                throw new ArgumentException($"Every reused step of fork {fork.Id} must be a step of the fork, and only a step.", nameof(reused));
-            }
-        }
-
-        await WriteAsync(connection =>
-        {
-            using var transaction = connection.BeginTransaction();
-            try
-            {
-                Journal.InsertTask(fork, transaction);
-                foreach (var commit in reused)
+                if (commit.Step?.TaskId != fork.Id || commit.Task is not null || commit.CreateTaskIfMissing is not null || commit.Spans.Any(s => s.TaskId != fork.Id))
                 {
-                    Journal.Apply(commit, transaction);
+                    throw new ArgumentException($"Every reused step of fork {fork.Id} must be a step of the fork, and only a step.", nameof(reused));
+                }
+            }
+
+            await WriteAsync(connection =>
+            {
+                using var transaction = connection.BeginTransaction();
+                try
+                {
+                    Journal.InsertTask(fork, transaction);
+                    foreach (var commit in reused)
+                    {
+                        Journal.Apply(commit, transaction);
+                    }
+
+                    transaction.Commit();
+                    Journal.Committed();
+                }
+                catch
+                {
+                    Journal.RolledBackTo(0);
+                    throw;
                 }
 
-                transaction.Commit();
-                Journal.Committed();
-            }
-            catch
-            {
-                Journal.RolledBackTo(0);
-                throw;
-            }
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Notify(reused, failed: true);
+            throw;
+        }
 
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
+        Notify(reused, failed: false);
     }
 }

@@ -18,29 +18,63 @@ public sealed partial class SqliteKeelStore
 
     public async ValueTask CommitStepAsync(StepCommit commit, CancellationToken cancellationToken = default)
     {
-        await WriteAsync(connection =>
+        try
         {
-            using var transaction = connection.BeginTransaction();
-            try
+            await WriteAsync(connection =>
             {
-                Journal.Apply(commit, transaction, deferTotals: true);
-                Journal.FlushTotals(transaction);
-                transaction.Commit();
-                Journal.Committed();
-            }
-            catch
-            {
-                Journal.RolledBackTo(0);
-                throw;
-            }
+                using var transaction = connection.BeginTransaction();
+                try
+                {
+                    Journal.Apply(commit, transaction, deferTotals: true);
+                    Journal.FlushTotals(transaction);
+                    transaction.Commit();
+                    Journal.Committed();
+                }
+                catch
+                {
+                    Journal.RolledBackTo(0);
+                    throw;
+                }
 
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
+                return 0;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            NotifyFailed(commit);
+            throw;
+        }
+
+        NotifyCommitted(commit);
     }
 
     public async ValueTask CommitBatchAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
     {
-        var errors = await WriteAsync(connection =>
+        PartialBatch? partial;
+        try
+        {
+            partial = await WriteBatchAsync(commits, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Notify(commits, failed: true);
+            throw;
+        }
+
+        if (partial is null)
+        {
+            Notify(commits, failed: false);
+            return;
+        }
+
+        Notify(partial.Kept, failed: false);
+        Notify(partial.Failed, failed: true);
+        throw new AggregateException($"{partial.Failed.Count} of {commits.Count} step commits failed and were left out.", partial.Errors);
+    }
+
+    /// <summary>Null when every commit was stored; otherwise which were kept and which failed, and why.</summary>
+    private ValueTask<PartialBatch?> WriteBatchAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
         {
             // The common case, every commit valid, costs one transaction and no savepoints. Only when one fails is
             // the batch redone with a savepoint per commit, to keep the good ones and leave the bad one out.
@@ -57,7 +91,7 @@ public sealed partial class SqliteKeelStore
                     Journal.FlushTotals(transaction);
                     transaction.Commit();
                     Journal.Committed();
-                    return null;
+                    return (PartialBatch?)null;
                 }
                 catch (Exception ex) when (IsCommitFailure(ex))
                 {
@@ -72,13 +106,7 @@ public sealed partial class SqliteKeelStore
             }
 
             return CommitOneByOne(connection, commits);
-        }, cancellationToken).ConfigureAwait(false);
-
-        if (errors is not null)
-        {
-            throw new AggregateException($"{errors.Count} of {commits.Count} step commits failed and were left out.", errors);
-        }
-    }
+        }, cancellationToken);
 
     public ValueTask<int> NextStepSeqAsync(string taskId, CancellationToken cancellationToken = default) =>
         ReadAsync(connection =>
@@ -89,9 +117,9 @@ public sealed partial class SqliteKeelStore
             return Convert.ToInt32(query.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }, cancellationToken);
 
-    private List<Exception>? CommitOneByOne(SqliteConnection connection, IReadOnlyList<StepCommit> commits)
+    private PartialBatch? CommitOneByOne(SqliteConnection connection, IReadOnlyList<StepCommit> commits)
     {
-        List<Exception>? failures = null;
+        var outcome = new PartialBatch();
         using var transaction = connection.BeginTransaction();
         foreach (var commit in commits)
         {
@@ -101,13 +129,15 @@ public sealed partial class SqliteKeelStore
             {
                 Journal.Apply(commit, transaction, deferTotals: true);
                 transaction.Release("step");
+                outcome.Kept.Add(commit);
             }
             catch (Exception ex) when (IsCommitFailure(ex))
             {
                 transaction.Rollback("step");
                 transaction.Release("step");
                 Journal.RolledBackTo(mark); // its stored content and its deferred step totals go with it
-                (failures ??= []).Add(ex);
+                outcome.Failed.Add(commit);
+                outcome.Errors.Add(ex);
             }
             catch
             {
@@ -128,8 +158,16 @@ public sealed partial class SqliteKeelStore
             throw;
         }
 
-        return failures;
+        return outcome.Failed.Count == 0 ? null : outcome;
     }
 
     private static bool IsCommitFailure(Exception ex) => ex is SqliteException or StoreException or ArgumentException;
+
+    /// <summary>A batch some of whose commits failed: the commits kept and the ones left out with their errors, in batch order.</summary>
+    private sealed class PartialBatch
+    {
+        public List<StepCommit> Kept { get; } = [];
+        public List<StepCommit> Failed { get; } = [];
+        public List<Exception> Errors { get; } = [];
+    }
 }

@@ -28,7 +28,7 @@ public sealed partial class SqliteKeelStore
         {
             using var query = connection.CreateCommand();
             query.CommandText = $"SELECT {MemoryColumns} FROM (SELECT DISTINCT value FROM json_each($ids)) j CROSS JOIN memories m ON m.id = j.value WHERE m.customer_id = $customer";
-            query.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+            query.Parameters.AddWithValue("$ids", SqliteJson.Array(ids));
             query.Parameters.AddWithValue("$customer", customerId);
             var found = ReadMemories(query).ToDictionary(m => m.Id, StringComparer.Ordinal);
             return [.. ids.Where(found.ContainsKey).Select(id => found[id])];
@@ -48,7 +48,7 @@ public sealed partial class SqliteKeelStore
         {
             using var query = connection.CreateCommand();
             query.CommandText = $"SELECT {MemoryColumns} FROM (SELECT DISTINCT value FROM json_each($keys)) j CROSS JOIN memories m ON m.key = j.value WHERE m.customer_id = $customer";
-            query.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
+            query.Parameters.AddWithValue("$keys", SqliteJson.Array(keys));
             query.Parameters.AddWithValue("$customer", customerId);
             var found = ReadMemories(query).ToDictionary(m => m.Key);
             return [.. keys.Where(found.ContainsKey).Select(key => found[key])];

@@ -23,7 +23,7 @@ public sealed partial class SqliteKeelStore
             if (request.Ids.Count > 0)
             {
                 where += " AND m.id IN (SELECT value FROM json_each($ids))";
-                delete.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(request.Ids));
+                delete.Parameters.AddWithValue("$ids", SqliteJson.Array(request.Ids));
             }
 
             return [where];

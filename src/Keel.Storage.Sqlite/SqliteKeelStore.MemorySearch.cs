@@ -241,7 +241,7 @@ public sealed partial class SqliteKeelStore
         using var query = connection.CreateCommand();
         // CROSS JOIN keeps the planner on the candidates' keys rather than a walk of the whole scope's index.
         query.CommandText = $"SELECT m.key FROM json_each($keys) j CROSS JOIN memories m ON m.key = j.value WHERE {MemoryWhere(query, filter, now)}";
-        query.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(candidates.Select(c => c.Key)));
+        query.Parameters.AddWithValue("$keys", SqliteJson.Array(candidates.Select(c => c.Key)));
         var matching = new HashSet<long>();
         using (var reader = query.ExecuteReader())
         {

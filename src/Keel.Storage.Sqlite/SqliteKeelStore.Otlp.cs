@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Keel.Tasks;
 
 namespace Keel.Storage.Sqlite;
@@ -30,7 +29,7 @@ public sealed partial class SqliteKeelStore
                     FROM wanted w CROSS JOIN tasks ON tasks.id = 'task_' || w.trace_id
                     WHERE NOT EXISTS (SELECT 1 FROM otlp_traces l WHERE l.trace_id = w.trace_id)
                     """;
-                tasks.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(traceIds));
+                tasks.Parameters.AddWithValue("$ids", SqliteJson.Array(traceIds));
                 using var reader = tasks.ExecuteReader();
                 var traceOrdinal = reader.FieldCount - 1;
                 while (reader.Read())
@@ -44,7 +43,7 @@ public sealed partial class SqliteKeelStore
                 return [];
             }
 
-            var taskIds = JsonSerializer.Serialize(found.Select(f => f.Summary.Task.Id));
+            var taskIds = SqliteJson.Array(found.Select(f => f.Summary.Task.Id));
             var spans = found.ToDictionary(f => f.Summary.Task.Id, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
             using (var query = connection.CreateCommand())
             {

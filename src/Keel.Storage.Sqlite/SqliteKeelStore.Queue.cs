@@ -16,7 +16,7 @@ public sealed partial class SqliteKeelStore
             return null;
         }
 
-        var agents = JsonSerializer.Serialize(claim.Agents);
+        var agents = SqliteJson.Array(claim.Agents);
         return await WriteAsync(connection =>
         {
             // One statement: the single writer makes it atomic, so two workers never take the same task.
@@ -39,7 +39,7 @@ public sealed partial class SqliteKeelStore
     public async ValueTask<IReadOnlyList<string>> RenewLeasesAsync(string worker, IReadOnlyCollection<string> taskIds, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskIds);
-        var ids = JsonSerializer.Serialize(taskIds);
+        var ids = SqliteJson.Array(taskIds);
         return await WriteAsync<IReadOnlyList<string>>(connection =>
         {
             using var command = connection.CreateCommand();
@@ -77,7 +77,7 @@ public sealed partial class SqliteKeelStore
 
     public ValueTask<DateTimeOffset?> NextDueAsync(IReadOnlyCollection<string> agents, CancellationToken cancellationToken = default)
     {
-        var names = JsonSerializer.Serialize(agents);
+        var names = SqliteJson.Array(agents);
         return ReadAsync<DateTimeOffset?>(connection =>
         {
             using var command = connection.CreateCommand();

@@ -197,7 +197,7 @@ public sealed class CrashRecoveryTests : IDisposable
     }
 
     private static ChildProcess StartKeel(string sideEffects, params string[] arguments) =>
-        ChildProcess.Start(Programs.DotnetHost, [Programs.KeelDll, .. arguments], environment: new Dictionary<string, string?> { [SideEffectLog.Variable] = sideEffects });
+        ChildProcess.Start(Programs.KeelFileName, Programs.KeelArguments(arguments), environment: new Dictionary<string, string?> { [SideEffectLog.Variable] = sideEffects });
 
     private static async Task<ProcessResult> RunKeelAsync(string sideEffects, params string[] arguments)
     {

@@ -1,12 +1,12 @@
 namespace Keel.EndToEnd;
 
-/// <summary>Runs the built `keel` CLI as a user does: `dotnet keel.dll ARGS` in a child process.</summary>
+/// <summary>Runs the built `keel` CLI as a user does: `dotnet keel.dll ARGS` (or `$KEEL_BIN ARGS`) in a child process.</summary>
 internal static class KeelProcess
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     public static ChildProcess Start(params string[] arguments) =>
-        ChildProcess.Start(Programs.DotnetHost, [Programs.KeelDll, .. arguments]);
+        ChildProcess.Start(Programs.KeelFileName, Programs.KeelArguments(arguments));
 
     public static async Task<ProcessResult> RunAsync(params string[] arguments)
     {

@@ -20,8 +20,8 @@ public sealed class McpStdioTests
 
         var result = await McpScript.RunAsync("mcp-stdio.mjs", new()
         {
-            ["KEEL_COMMAND"] = Programs.DotnetHost,
-            ["KEEL_ARGS"] = JsonSerializer.Serialize(new[] { Programs.KeelDll, "mcp", "--db", db, "--customer", "mcp-e2e" }),
+            ["KEEL_COMMAND"] = Programs.KeelFileName,
+            ["KEEL_ARGS"] = JsonSerializer.Serialize(Programs.KeelArguments("mcp", "--db", db, "--customer", "mcp-e2e")),
         });
 
         var output = McpScript.Output(result);

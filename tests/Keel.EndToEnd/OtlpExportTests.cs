@@ -60,7 +60,7 @@ public sealed class OtlpExportTests : IAsyncLifetime
     public async Task Keel_demo_exports_its_gen_ai_spans_to_the_endpoint_the_environment_names()
     {
         var db = _temp.File("keel.db");
-        await using var demo = ChildProcess.Start(Programs.DotnetHost, [Programs.KeelDll, "demo", "--tasks", "3", "--db", db, "--json"], environment: new Dictionary<string, string?>
+        await using var demo = ChildProcess.Start(Programs.KeelFileName, Programs.KeelArguments("demo", "--tasks", "3", "--db", db, "--json"), environment: new Dictionary<string, string?>
         {
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = _url, // the exporter appends /v1/traces
             ["OTEL_EXPORTER_OTLP_HEADERS"] = "x-tenant=e2e",

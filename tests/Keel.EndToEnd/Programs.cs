@@ -10,6 +10,19 @@ internal static class Programs
     /// <summary>Copied next to the test assembly (with its runtimeconfig.json) because this project references the CLI.</summary>
     public static string KeelDll { get; } = Runnable(Path.Combine(AppContext.BaseDirectory, "keel.dll"));
 
+    /// <summary>
+    /// A keel binary to test instead of <c>dotnet keel.dll</c>: the native build, say
+    /// (<c>KEEL_BIN=/tmp/keel-native/keel dotnet test tests/Keel.EndToEnd</c>). Empty when unset.
+    /// </summary>
+    public static string KeelBin { get; } =
+        Environment.GetEnvironmentVariable("KEEL_BIN") is { Length: > 0 } bin ? Path.GetFullPath(bin) : "";
+
+    /// <summary>The program that runs keel: <see cref="KeelBin"/> when set, else the dotnet host.</summary>
+    public static string KeelFileName => KeelBin.Length > 0 ? KeelBin : DotnetHost;
+
+    /// <summary>The arguments for <see cref="KeelFileName"/>: keel's own, after keel.dll for the dotnet host.</summary>
+    public static string[] KeelArguments(params string[] arguments) => KeelBin.Length > 0 ? arguments : [KeelDll, .. arguments];
+
     /// <summary>Likewise copied next to the test assembly; located through the referenced assembly to be sure.</summary>
     public static string MockUpstreamDll { get; } = Runnable(typeof(MockUpstreamServer).Assembly.Location);
 

@@ -39,8 +39,8 @@ internal static class DemoCommand
             var count = parse.GetValue(tasks);
             var priceTable = CommonOptions.LoadPrices(parse.GetValue(prices));
             await using var store = await SqliteKeelStore.OpenAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await using var exporter = CliTelemetry.Start(console);
-            var runner = new DemoRunner(CliTelemetry.Recording(store, exporter), priceTable);
+            await using var exporter = CliTelemetry.Start(console, store);
+            var runner = new DemoRunner(store, priceTable);
             var run = await WithProgressAsync(console, count, progress =>
                 runner.RunAsync(count, parse.GetValue(seed), parse.GetValue(concurrency), progress, humanApprovals: parse.GetValue(humanApprovals), cancellationToken: cancellationToken)).ConfigureAwait(false);
             var summary = await DemoSummary.FromStoreAsync(store, run, store.Path, cancellationToken).ConfigureAwait(false);

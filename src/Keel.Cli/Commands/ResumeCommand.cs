@@ -27,8 +27,8 @@ internal static class ResumeCommand
         command.SetAction(KeelCommand.Guarded(console, async (parse, cancellationToken) =>
         {
             await using var store = await SqliteKeelStore.OpenAsync(parse.GetValue(db)!, new SqliteStoreOptions { CreateIfMissing = false }, cancellationToken).ConfigureAwait(false);
-            await using var exporter = CliTelemetry.Start(console);
-            var runner = new DemoRunner(CliTelemetry.Recording(store, exporter), CommonOptions.LoadPrices(parse.GetValue(prices)));
+            await using var exporter = CliTelemetry.Start(console, store);
+            var runner = new DemoRunner(store, CommonOptions.LoadPrices(parse.GetValue(prices)));
             var settled = 0;
             var run = await runner.ResumeAsync(parse.GetValue(seed), parse.GetValue(concurrency),
                 new DemoCommand.SynchronousProgress<Tasks.AgentTask>(task => console.ErrorWriter.WriteLine($"resume: {Interlocked.Increment(ref settled)} {task.Id} {WorkerCommand.Describe(task)}")),

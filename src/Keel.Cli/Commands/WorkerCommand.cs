@@ -25,8 +25,8 @@ internal static class WorkerCommand
         command.SetAction(KeelCommand.Guarded(console, async (parse, cancellationToken) =>
         {
             await using var store = await SqliteKeelStore.OpenAsync(parse.GetValue(db)!, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await using var exporter = CliTelemetry.Start(console);
-            using var host = new DemoHost(CliTelemetry.Recording(store, exporter), CommonOptions.LoadPrices(parse.GetValue(prices)), parse.GetValue(seed));
+            await using var exporter = CliTelemetry.Start(console, store);
+            using var host = new DemoHost(store, CommonOptions.LoadPrices(parse.GetValue(prices)), parse.GetValue(seed));
             var workers = host.Workers(parse.GetValue(concurrency));
             workers.TaskSettled += task => console.ErrorWriter.WriteLine($"worker: {task.Id} {task.Agent} {Describe(task)}");
             await console.ErrorWriter.WriteLineAsync($"worker: {workers.Worker} on {store.Path}, agents {string.Join(", ", host.Agents.Names)}; Ctrl-C stops.").ConfigureAwait(false);

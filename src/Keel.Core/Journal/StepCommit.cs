@@ -58,4 +58,10 @@ public sealed record StepCommit
     /// commit when the trace is already linked, so a trace never gets two tasks. Needs <see cref="CreateTaskIfMissing"/>.
     /// </summary>
     public string? IngestedTraceId { get; init; }
+
+    /// <summary>
+    /// The commit stores spans received from another framework's OpenTelemetry pipeline (OTLP ingestion), not spans Keel
+    /// recorded: commit observers that export spans leave it out, since those spans left that pipeline already.
+    /// </summary>
+    public bool Ingested { get; init; }
 }

@@ -7,14 +7,15 @@ namespace Keel.Context;
 public static class Json
 {
     public static string Arguments(IDictionary<string, object?>? arguments) =>
-        arguments is null ? "{}" : JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions);
+        arguments is null ? "{}" : JsonSerializer.Serialize(arguments, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(IDictionary<string, object?>)));
 
     public static string Result(object? result) => result switch
     {
         null => "null",
         string s => s,
         JsonElement e when e.ValueKind == JsonValueKind.String => e.GetString() ?? "",
-        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions),
+        // By its runtime type, as Serialize<object> would, through a type info the native build can resolve.
+        _ => JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions.GetTypeInfo(result.GetType())),
     };
 
     public static Dictionary<string, object?> ParseArguments(string json)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Keel.Context;
 using Keel.Journal;
+using Keel.Tasks;
 using Microsoft.Extensions.AI;
 
 namespace Keel.Forks;
@@ -71,7 +72,7 @@ internal static class StepEdit
         }
         catch (JsonException)
         {
-            return JsonSerializer.Serialize(text, JsonSerializerOptions.Web);
+            return JsonSerializer.Serialize(text, RuntimeJson.Default.String);
         }
     }
 }

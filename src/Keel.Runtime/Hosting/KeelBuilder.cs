@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Keel.Budgets;
 using Keel.Pricing;
 using Keel.Resilience;
@@ -46,7 +47,7 @@ public sealed class KeelBuilder
     }
 
     /// <summary>Makes an agent runnable by name, built by the container (so it can take services).</summary>
-    public KeelBuilder AddAgent<TAgent>()
+    public KeelBuilder AddAgent<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TAgent>()
         where TAgent : class, IAgent
     {
         Services.AddSingleton<IAgent, TAgent>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
 namespace Keel.Providers;
@@ -74,7 +75,11 @@ public static class ProviderErrors
         || message.Contains("maximum context length", StringComparison.OrdinalIgnoreCase)
         || message.Contains("prompt is too long", StringComparison.OrdinalIgnoreCase);
 
-    // SDKs expose the status under different names; reflection here runs only on the error path.
+    // SDKs expose the status under different names; reflection here runs only on the error path. The trimmed native
+    // build keeps these properties on OpenAI's exception (the SDK the gateway uses); on another type they read as
+    // no status, and the error is classified by its type and message as above.
+    [DynamicDependency("Status", "System.ClientModel.ClientResultException", "System.ClientModel")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Best effort by design: a trimmed property reads as no status.")]
     private static int? StatusOf(Exception exception)
     {
         foreach (var name in new[] { "Status", "StatusCode" })

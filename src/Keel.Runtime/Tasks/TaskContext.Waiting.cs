@@ -59,7 +59,7 @@ public sealed partial class TaskContext
         if (step.Recorded is { } recorded)
         {
             return recorded.Status == StepStatus.Succeeded
-                ? JsonSerializer.Deserialize<ApprovalResult>(recorded.Result!, JsonSerializerOptions.Web)!
+                ? JsonSerializer.Deserialize(recorded.Result!, RuntimeJson.Default.ApprovalResult)!
                 : throw new StepFailedException(Task.Id, recorded);
         }
 
@@ -134,7 +134,7 @@ public sealed partial class TaskContext
         }
 
         var result = new ApprovalResult(options.OnTimeout == ApprovalTimeoutPolicy.Approve, "timeout", "No decision before the timeout.", TimedOut: true);
-        await CommitAsync(PlainStep(seq, StepKind.Approval, options.StepName, approval.RequestedAt, JsonSerializer.Serialize(result, JsonSerializerOptions.Web), null)).ConfigureAwait(false);
+        await CommitAsync(PlainStep(seq, StepKind.Approval, options.StepName, approval.RequestedAt, JsonSerializer.Serialize(result, RuntimeJson.Default.ApprovalResult), null)).ConfigureAwait(false);
         return result;
     }
 
@@ -147,7 +147,7 @@ public sealed partial class TaskContext
             decidedAt - ReviewTime.Of(approval, decidedAt), decidedAt, seq, approval.Note);
         var rate = await _runtime.Store.HumanRateAsync(Task.CustomerId, cancellationToken).ConfigureAwait(false);
         var commit = InterventionJournal.Commit(Task, seq, intervention, rate, Scope);
-        await CommitAsync(commit with { Step = commit.Step! with { Name = name, Result = JsonSerializer.Serialize(result, JsonSerializerOptions.Web) } }).ConfigureAwait(false);
+        await CommitAsync(commit with { Step = commit.Step! with { Name = name, Result = JsonSerializer.Serialize(result, RuntimeJson.Default.ApprovalResult) } }).ConfigureAwait(false);
         if (_runtime.Budgets is { } budgets)
         {
             await budgets.RecordAsync(Subject, HumanRates.Cost(intervention.Seconds, rate), cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Keel.Budgets;
 using Keel.Journal;
 using Keel.Tracing;
@@ -6,7 +7,7 @@ using Keel.Tracing;
 namespace Keel.Tasks;
 
 /// <summary>
-/// What an agent's code runs against. Each model call, tool call and <see cref="StepAsync{T}"/> is a journal
+/// What an agent's code runs against. Each model call, tool call and <see cref="StepAsync{T}(string, Func{CancellationToken, Task{T}}, CancellationToken)"/> is a journal
 /// step, committed with its spans, context snapshot and priced usage in one transaction. When a task resumes
 /// (after a crash, a timer, an approval) its code runs again from the top and every step the journal already
 /// holds returns its recorded result instead of running: so the code must take the same steps in the same order.
@@ -50,14 +51,23 @@ public sealed partial class TaskContext
     /// returned without running <paramref name="run"/> again. Use it for anything whose result must not change
     /// between runs: a clock read, a random draw, a call to a system outside Keel.
     /// </summary>
-    public async Task<T> StepAsync<T>(string name, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// The result is JSON with web defaults. In the native (trimmed) build of <c>keel</c> only primitive results
+    /// serialize this way; pass a source-generated <see cref="JsonTypeInfo{T}"/> to the other overload for your types.
+    /// </remarks>
+    public Task<T> StepAsync<T>(string name, Func<CancellationToken, Task<T>> run, CancellationToken cancellationToken = default) =>
+        StepAsync(name, run, (JsonTypeInfo<T>)RuntimeJson.Steps.GetTypeInfo(typeof(T)), cancellationToken);
+
+    /// <summary>Runs ordinary code as one journaled step, its result stored as JSON through <paramref name="typeInfo"/>.</summary>
+    public async Task<T> StepAsync<T>(string name, Func<CancellationToken, Task<T>> run, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(typeInfo);
         var step = NextStep(StepKind.Step, name);
         if (step.Recorded is { } recorded)
         {
             return recorded.Status == StepStatus.Succeeded
-                ? JsonSerializer.Deserialize<T>(recorded.Result ?? "null", JsonSerializerOptions.Web)!
+                ? JsonSerializer.Deserialize(recorded.Result ?? "null", typeInfo)!
                 : throw new StepFailedException(Task.Id, recorded);
         }
 
@@ -73,7 +83,7 @@ public sealed partial class TaskContext
             throw;
         }
 
-        await CommitAsync(PlainStep(step.Seq, StepKind.Step, name, start, JsonSerializer.Serialize(value, JsonSerializerOptions.Web), null)).ConfigureAwait(false);
+        await CommitAsync(PlainStep(step.Seq, StepKind.Step, name, start, JsonSerializer.Serialize(value, typeInfo), null)).ConfigureAwait(false);
         return value;
     }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Keel.Samples.Json;
 using Keel.Samples.SideEffects;
 using Microsoft.Extensions.AI;
 
@@ -18,9 +19,10 @@ public static class ResearchTools
         AIFunctionFactory.Create(WebSearch, new AIFunctionFactoryOptions
         {
             Name = "web_search",
+            SerializerOptions = SamplesJson.ToolOptions,
             AdditionalProperties = new Dictionary<string, object?> { [Agents.ToolLoopAgent.CostKey] = SearchCostUsd },
         }),
-        AIFunctionFactory.Create(ReadDocument, "read_document"),
+        AIFunctionFactory.Create(ReadDocument, "read_document", serializerOptions: SamplesJson.ToolOptions),
     ];
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Keel.Samples.Json;
 using Keel.Samples.SideEffects;
 using Microsoft.Extensions.AI;
 
@@ -14,9 +15,9 @@ public static class SupportTools
 
     public static IReadOnlyList<AIFunction> All { get; } =
     [
-        AIFunctionFactory.Create(LookupOrder, "lookup_order"),
-        AIFunctionFactory.Create(CheckRefundPolicy, "check_refund_policy"),
-        AIFunctionFactory.Create(DraftRefund, "draft_refund"),
+        AIFunctionFactory.Create(LookupOrder, "lookup_order", serializerOptions: SamplesJson.ToolOptions),
+        AIFunctionFactory.Create(CheckRefundPolicy, "check_refund_policy", serializerOptions: SamplesJson.ToolOptions),
+        AIFunctionFactory.Create(DraftRefund, "draft_refund", serializerOptions: SamplesJson.ToolOptions),
     ];
 
     [Description("Looks up an order by its id (ORD-#####): item, amount, currency and days since delivery.")]
@@ -24,8 +25,8 @@ public static class SupportTools
     {
         await SideEffectLog.ExecutingAsync(arguments, "lookup_order", cancellationToken).ConfigureAwait(false);
         return OrderBook.Find(orderId) is { } order
-            ? new { order_id = order.OrderId, item = order.Item, amount = order.Amount, currency = order.Currency, days_since_delivery = order.DaysSinceDelivery }
-            : new { error = $"No order {orderId}." };
+            ? new OrderFound(order.OrderId, order.Item, order.Amount, order.Currency, order.DaysSinceDelivery)
+            : new ToolError($"No order {orderId}.");
     }
 
     [Description("Checks whether an order may be refunded under the shop's policy, and up to what amount.")]
@@ -38,17 +39,15 @@ public static class SupportTools
         await SideEffectLog.ExecutingAsync(arguments, "check_refund_policy", cancellationToken).ConfigureAwait(false);
         if (OrderBook.Find(orderId) is not { } order)
         {
-            return new { eligible = false, rule = "unknown order" };
+            return new RefundVerdict(Eligible: false, MaxRefund: null, Rule: "unknown order");
         }
 
         var withinWindow = order.DaysSinceDelivery <= RefundWindowDays;
         var fullRefund = reason is "damaged" or "wrong_item" or "late";
-        return new
-        {
-            eligible = withinWindow,
-            max_refund = withinWindow ? (fullRefund ? order.Amount : Math.Round(order.Amount * 0.8m, 2)) : 0m,
-            rule = withinWindow ? (fullRefund ? "full refund within 30 days" : "80% refund within 30 days, restocking fee") : "outside the 30-day window",
-        };
+        return new RefundVerdict(
+            Eligible: withinWindow,
+            MaxRefund: withinWindow ? (fullRefund ? order.Amount : Math.Round(order.Amount * 0.8m, 2)) : 0m,
+            Rule: withinWindow ? (fullRefund ? "full refund within 30 days" : "80% refund within 30 days, restocking fee") : "outside the 30-day window");
     }
 
     /// <summary>
@@ -71,6 +70,6 @@ public static class SupportTools
 
         // A repeated key gets the refund it already made, as a payment API answers a retried request.
         await SideEffectLog.TryApplyAsync(arguments, "draft_refund", cancellationToken).ConfigureAwait(false);
-        return new { refund_id = $"RF-{orderId[4..]}", order_id = orderId, amount, status = "drafted" };
+        return new RefundDrafted($"RF-{orderId[4..]}", orderId, amount, "drafted");
     }
 }

@@ -142,7 +142,7 @@ internal static class BillingInvoiceEndpoints
         BillingRequest.RunAsync(http, auth, async _ =>
         {
             var result = await billing.SyncFromTasksAsync(cancellationToken: http.RequestAborted).ConfigureAwait(false);
-            await Results.Json(new { tasks = result.Tasks, events_added = result.EventsAdded, credit_notes = result.CreditNotes.Count, cursor = result.Cursor })
+            await Results.Json(new BillingSyncedJson(result.Tasks, result.EventsAdded, result.CreditNotes.Count, result.Cursor), TaskApiJson.Default.BillingSyncedJson)
                 .ExecuteAsync(http).ConfigureAwait(false);
         }, adminOnly: true);
 

@@ -57,7 +57,7 @@ public static class TaskEndpoints
             return;
         }
 
-        await Results.Json(new { task_id = decided.TaskId, step = decided.Seq, request = decided.Request, status = decided.Status.ToString().ToLowerInvariant(), decided_by = decided.DecidedBy })
+        await Results.Json(new ApprovalDecidedJson(decided.TaskId, decided.Seq, decided.Request, decided.Status.ToString().ToLowerInvariant(), decided.DecidedBy), TaskApiJson.Default.ApprovalDecidedJson)
             .ExecuteAsync(http).ConfigureAwait(false);
     }
 
@@ -90,7 +90,7 @@ public static class TaskEndpoints
         }
 
         await store.SetOutcomeAsync(request.Task.Id, outcome.Value, value, http.RequestAborted).ConfigureAwait(false);
-        await Results.Json(new { task_id = request.Task.Id, outcome = outcome.Value.ToString().ToLowerInvariant(), value }).ExecuteAsync(http).ConfigureAwait(false);
+        await Results.Json(new OutcomeSetJson(request.Task.Id, outcome.Value.ToString().ToLowerInvariant(), value), TaskApiJson.Default.OutcomeSetJson).ExecuteAsync(http).ConfigureAwait(false);
     }
 
     private static async Task InterventionAsync(HttpContext http, string id, ApiKeyAuthenticator keys, IKeelStore store, TaskDirectory tasks, StepWriter writer, GatewayCatalog catalog, BudgetLedger budgets, TimeProvider time)
@@ -132,7 +132,7 @@ public static class TaskEndpoints
         var task = request.Task;
         await budgets.RecordAsync(new BudgetSubject(task.CustomerId, SessionId: task.SessionId, TaskId: task.Id, Agent: task.Agent), HumanRates.Cost(intervention.Seconds, rate), http.RequestAborted).ConfigureAwait(false);
         http.Response.StatusCode = StatusCodes.Status201Created;
-        await Results.Json(new { id = intervention.Id, task_id = request.Task.Id, step = seq, seconds = intervention.Seconds, cost_usd = HumanRates.Cost(intervention.Seconds, rate) })
+        await Results.Json(new InterventionRecordedJson(intervention.Id, request.Task.Id, seq, intervention.Seconds, HumanRates.Cost(intervention.Seconds, rate)), TaskApiJson.Default.InterventionRecordedJson)
             .ExecuteAsync(http).ConfigureAwait(false);
     }
 

@@ -1,22 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Keel.Server.Configuration;
 
 /// <summary>Reads and validates a gateway configuration file, JSON or YAML by its extension.</summary>
 public static class GatewayConfigLoader
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-
-        // A YAML key with nothing under it (`models:`) reads as null: refuse it here, by name, not with a crash later.
-        RespectNullableAnnotations = true,
-    };
-
     /// <exception cref="GatewayConfigException">The file is missing, unreadable, or names something it shouldn't.</exception>
     public static GatewayConfig Load(string path, Keel.Pricing.PriceTable? prices = null)
     {
@@ -36,8 +24,8 @@ public static class GatewayConfigLoader
         try
         {
             config = isYaml
-                ? YamlToJson.Convert(text)?.Deserialize<GatewayConfig>(Options)
-                : JsonSerializer.Deserialize<GatewayConfig>(text, Options);
+                ? YamlToJson.Convert(text)?.Deserialize(GatewayConfigJson.Default.GatewayConfig)
+                : JsonSerializer.Deserialize(text, GatewayConfigJson.Default.GatewayConfig);
         }
         catch (JsonException ex)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Keel.Pricing;
 
 namespace Keel.Server.Configuration;
@@ -49,6 +50,11 @@ internal static class GatewayConfigValidator
                 if (provider.ApiKeyEnv is { } variable && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)))
                 {
                     Fail($"providers.{name}.api_key_env", $"the environment variable {variable} is not set.");
+                }
+
+                if (provider.Type == "anthropic" && !RuntimeFeature.IsDynamicCodeSupported)
+                {
+                    Fail($"providers.{name}.type", NativeBuild.AnthropicUnavailable);
                 }
 
                 if (provider.Type == "anthropic" && provider.ApiKeyEnv is null)

@@ -55,17 +55,21 @@ public static class KeelServer
         // Spans recorded from here on (gateway, workers, API) also leave over OTLP when asked (OTEL_EXPORTER_OTLP_*).
         var exportLogging = options.OtlpExport is null ? null : LoggerFactory.Create(log => log.AddSimpleConsole(console => console.SingleLine = true));
         var exporter = options.OtlpExport is { } otlp ? new OtlpSpanExporter(otlp, logger: exportLogging!.CreateLogger<OtlpSpanExporter>()) : null;
-        IKeelStore recording = exporter is null ? store : store.WithOtlpExport(exporter);
+        if (exporter is not null)
+        {
+            store.AddCommitObserver(exporter);
+        }
 
         var services = builder.Services;
         services.AddSingleton(options.TimeProvider);
-        services.AddSingleton(recording);
+        services.AddSingleton<IKeelStore>(store);
         if (exporter is not null)
         {
             services.AddSingleton(exporter);
         }
 
-        // Received spans go to the store itself: they came from an OpenTelemetry pipeline and are not sent back out.
+        // Received spans are committed as ingested (StepCommit.Ingested): they came from an OpenTelemetry pipeline and the
+        // exporter does not send them back out.
         services.AddSingleton(sp => new OtlpIngestor(store, options.Prices, sp.GetRequiredService<ILogger<OtlpIngestor>>()));
         services.AddSingleton(options.Prices);
         services.AddSingleton(new UsageMeter(options.Prices));
@@ -107,7 +111,7 @@ public static class KeelServer
         Api.MemoryServices.AddKeelMemoryInterfaces(services, ingestInBackground: true);
         Mcp.KeelMcpServer.AddKeelMcpHttp(services);
         Api.BillingEndpoints.AddKeelBilling(services);
-        var workers = options.Workers?.Invoke(recording);
+        var workers = options.Workers?.Invoke(store);
         if (workers is not null)
         {
             services.AddSingleton(workers);

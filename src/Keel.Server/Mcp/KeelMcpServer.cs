@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Keel.Server.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,13 @@ public static class KeelMcpServer
     public const string Path = "/mcp";
 
     /// <summary>Keel's tools and its name, on an MCP server being built (either transport).</summary>
+    /// <remarks>
+    /// The SDK finds a type's tools by reflection (the generic WithTools needs an instance type; these are static), so
+    /// the two types' public methods are kept explicitly for the native (trimmed) build of keel.
+    /// </remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(MemoryTools))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(ToolStateTools))]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The tool types' public methods are kept by the DynamicDependency attributes.")]
     public static IMcpServerBuilder WithKeelTools(this IMcpServerBuilder builder) =>
         builder.WithTools([typeof(MemoryTools), typeof(ToolStateTools)]);
 

@@ -68,7 +68,7 @@ internal static class TraceCommits
 
         if (plainSpans is not null)
         {
-            commits.Add(new StepCommit { Spans = plainSpans });
+            commits.Add(new StepCommit { Spans = plainSpans, Ingested = true });
         }
 
         if (existing is null)
@@ -200,6 +200,7 @@ internal static class TraceCommits
             Spans = [record],
             Snapshots = snapshot is null ? [] : [snapshot],
             Usage = usage is null ? [] : [usage],
+            Ingested = true,
         };
     }
 
@@ -221,6 +222,7 @@ internal static class TraceCommits
                 EndedAt = span.End,
             },
             Spans = [Record(span, task.Id, seq, snapshotId: null)],
+            Ingested = true,
         };
     }
 

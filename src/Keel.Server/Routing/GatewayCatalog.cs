@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Runtime.CompilerServices;
 using Anthropic;
 using Keel.Pricing;
 using Keel.Providers.Simulated;
@@ -58,7 +59,10 @@ public sealed class GatewayCatalog
             var (client, upstream) = provider.Type switch
             {
                 "openai" => (OpenAiClient(provider, key, d.Model), new OpenAiUpstream(http, new Uri(provider.BaseUrl!), key, time)),
-                "anthropic" => (AnthropicClient(provider, key!, d), (IUpstream)chatClientUpstream),
+                // In the native build IsDynamicCodeSupported is a false constant: the trimmer drops the Anthropic SDK.
+                "anthropic" => RuntimeFeature.IsDynamicCodeSupported
+                    ? (AnthropicClient(provider, key!, d), (IUpstream)chatClientUpstream)
+                    : throw new GatewayConfigException(NativeBuild.AnthropicUnavailable),
                 _ => (SimulatedClient(provider, d, time), chatClientUpstream),
             };
             var deployment = new Deployment

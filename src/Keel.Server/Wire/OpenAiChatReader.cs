@@ -83,7 +83,7 @@ public static class OpenAiChatReader
         {
             "json_object" => ChatResponseFormat.Json,
             "json_schema" when body["response_format"]!["json_schema"] is JsonObject schema => ChatResponseFormat.ForJsonSchema(
-                JsonSerializer.SerializeToElement(schema["schema"]), Text(schema["name"]), Text(schema["description"])),
+                NodeJson.ToElement(schema["schema"]), Text(schema["name"]), Text(schema["description"])),
             _ => ChatResponseFormat.Text,
         } : null;
 
@@ -100,8 +100,8 @@ public static class OpenAiChatReader
         var function = tool["function"] as JsonObject ?? throw new GatewayException(OpenAiError.Invalid("tools[].function is required.", "tools"));
         var name = Text(function["name"]) ?? throw new GatewayException(OpenAiError.Invalid("tools[].function.name is required.", "tools"));
         var schema = function["parameters"] is JsonObject parameters
-            ? JsonSerializer.SerializeToElement(parameters)
-            : JsonSerializer.SerializeToElement(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() });
+            ? NodeJson.ToElement(parameters)
+            : NodeJson.ToElement(new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() });
         return AIFunctionFactory.CreateDeclaration(name, Text(function["description"]), schema);
     }
 

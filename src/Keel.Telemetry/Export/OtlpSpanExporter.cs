@@ -12,7 +12,13 @@ namespace Keel.Telemetry.Export;
 /// When the queue is full (the collector is down or slow) new spans are dropped and counted, never blocked on.
 /// Spans keep the ids Keel recorded them with; an OpenTelemetry SDK's <c>Activity</c> would mint new span ids.
 /// </summary>
-public sealed partial class OtlpSpanExporter : IAsyncDisposable
+/// <remarks>
+/// Registered on the store as a commit observer (<see cref="Storage.IKeelStore.AddCommitObserver"/>), it sees every
+/// commit once it is stored, whoever made it (SDK steps, the gateway's batches, forks, task endings); a commit that
+/// failed exports nothing. Commits of ingested spans (<see cref="StepCommit.Ingested"/>) are left out: they came from
+/// an OpenTelemetry pipeline and are not sent back out.
+/// </remarks>
+public sealed partial class OtlpSpanExporter : ICommitObserver, IAsyncDisposable
 {
     private readonly Channel<ExportedSpan> _queue;
     private readonly OtlpTraceSender _sender;
@@ -31,6 +37,7 @@ public sealed partial class OtlpSpanExporter : IAsyncDisposable
     private long _exported;
     private long _failed;
     private long _dropped;
+    private long _refusedCommits;
     private long _droppedReported;
     private volatile bool _closing;
     private int _disposed;
@@ -83,10 +90,27 @@ public sealed partial class OtlpSpanExporter : IAsyncDisposable
         }
     }
 
-    /// <summary>Counts spans that were never queued (their batch was only partly committed).</summary>
-    internal void CountDropped(int spans)
+    /// <summary>Commits the store refused (the store said so to their caller): nothing of them is stored, so nothing is exported.</summary>
+    public long RefusedCommits => Interlocked.Read(ref _refusedCommits);
+
+    /// <summary>Queues the spans of commits the store has just made, except ingested ones. Never blocks and never throws.</summary>
+    public void OnCommitted(IReadOnlyList<StepCommit> commits)
     {
-        Interlocked.Add(ref _dropped, spans);
+        ArgumentNullException.ThrowIfNull(commits);
+        foreach (var commit in commits)
+        {
+            if (!commit.Ingested)
+            {
+                Add(commit);
+            }
+        }
+    }
+
+    /// <summary>Counts commits the store refused; their spans were never stored and are not exported.</summary>
+    public void OnFailed(IReadOnlyList<StepCommit> commits)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        Interlocked.Add(ref _refusedCommits, commits.Count);
     }
 
     internal void Add(ExportedSpan span)

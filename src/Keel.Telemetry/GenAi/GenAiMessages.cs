@@ -44,7 +44,7 @@ public static class GenAiMessages
                 continue;
             }
 
-            input.Add(new JsonObject { ["role"] = role, ["parts"] = Parts(message) });
+            input.Add((JsonNode)new JsonObject { ["role"] = role, ["parts"] = Parts(message) });
         }
 
         if (system.Count > 0)
@@ -100,7 +100,7 @@ public static class GenAiMessages
                     function["parameters"] = parameters.DeepClone();
                 }
 
-                tools.Add(new JsonObject { ["type"] = "function", ["function"] = function });
+                tools.Add((JsonNode)new JsonObject { ["type"] = "function", ["function"] = function });
             }
 
             request["tools"] = tools;
@@ -150,11 +150,11 @@ public static class GenAiMessages
             case JsonValue value when value.TryGetValue<string>(out var text):
                 if (Text(message["tool_call_id"]) is { } callId)
                 {
-                    parts.Add(new JsonObject { ["type"] = "tool_call_response", ["id"] = callId, ["response"] = text });
+                    parts.Add((JsonNode)new JsonObject { ["type"] = "tool_call_response", ["id"] = callId, ["response"] = text });
                 }
                 else if (text.Length > 0)
                 {
-                    parts.Add(new JsonObject { ["type"] = "text", ["content"] = text });
+                    parts.Add((JsonNode)new JsonObject { ["type"] = "text", ["content"] = text });
                 }
 
                 break;
@@ -173,7 +173,7 @@ public static class GenAiMessages
         {
             var function = call["function"] as JsonObject;
             var arguments = Text(function?["arguments"]);
-            parts.Add(new JsonObject
+            parts.Add((JsonNode)new JsonObject
             {
                 ["type"] = "tool_call",
                 ["id"] = Text(call["id"]),
@@ -217,7 +217,7 @@ public static class GenAiMessages
             var toolCalls = new JsonArray();
             foreach (var call in calls)
             {
-                toolCalls.Add(new JsonObject
+                toolCalls.Add((JsonNode)new JsonObject
                 {
                     ["id"] = Text(call["id"]) ?? "",
                     ["type"] = "function",
@@ -258,7 +258,7 @@ public static class GenAiMessages
                 definition["parameters"] = parameters.DeepClone();
             }
 
-            definitions.Add(definition);
+            definitions.Add((JsonNode)definition);
         }
 
         return definitions;

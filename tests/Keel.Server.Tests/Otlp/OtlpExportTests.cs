@@ -36,7 +36,8 @@ public sealed class OtlpExportTests : IAsyncLifetime
     {
         await using var store = await SqliteKeelStore.OpenAsync(Path.Combine(_folder, "keel.db"), cancellationToken: Ct);
         await using var exporter = new OtlpSpanExporter(Options());
-        var run = await new DemoRunner(store.WithOtlpExport(exporter), PriceTable.Default)
+        store.AddCommitObserver(exporter);
+        var run = await new DemoRunner(store, PriceTable.Default)
             .RunAsync(tasks: 4, seed: 7, concurrency: 2, simulateLatency: false, cancellationToken: Ct);
         await exporter.FlushAsync(Ct);
 
@@ -96,7 +97,8 @@ public sealed class OtlpExportTests : IAsyncLifetime
     {
         await using var store = await SqliteKeelStore.OpenAsync(Path.Combine(_folder, "keel.db"), cancellationToken: Ct);
         await using var exporter = new OtlpSpanExporter(Options() with { CaptureMessageContent = true });
-        var run = await new DemoRunner(store.WithOtlpExport(exporter), PriceTable.Default)
+        store.AddCommitObserver(exporter);
+        var run = await new DemoRunner(store, PriceTable.Default)
             .RunAsync(tasks: 2, seed: 7, concurrency: 1, simulateLatency: false, cancellationToken: Ct);
         await exporter.FlushAsync(Ct);
 
@@ -142,21 +144,63 @@ public sealed class OtlpExportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Spans_the_server_received_over_otlp_are_stored_but_not_exported_again()
+    {
+        await using var server = await OtlpTestServer.StartAsync(_folder, Options());
+        var trace = TraceBuilder.AgentRun(out _);
+        using (var ingested = await server.PostTracesAsync(OtlpBodies.Protobuf(trace.Request()), server.Key))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, ingested.StatusCode);
+        }
+
+        var answer = await server.ChatAsync("sim-large", "Where is my order?");
+        await server.FlushAsync();
+
+        var received = await server.FindTraceTaskAsync(trace.TraceId);
+        Assert.NotEmpty(await server.Store.GetSpansAsync(received!.Id, Ct));
+        var chatSpans = await server.Store.GetSpansAsync(answer.Headers.GetValues("x-keel-task-id").Single(), Ct);
+        var exported = await _receiver.WaitForAsync(spans => spans.Count >= chatSpans.Count, Ct);
+        Assert.Equal(chatSpans.Select(s => s.SpanId).Order(), exported.Select(s => s.SpanId.Hex()).Order());
+        Assert.DoesNotContain(exported, s => s.TraceId.Hex() == trace.TraceId);
+    }
+
+    [Fact]
     public async Task A_commit_the_store_refuses_exports_nothing_and_its_error_reaches_the_caller_unwrapped()
     {
-        await using var inner = await SqliteKeelStore.OpenAsync(Path.Combine(_folder, "keel.db"), cancellationToken: Ct);
+        await using var store = await SqliteKeelStore.OpenAsync(Path.Combine(_folder, "keel.db"), cancellationToken: Ct);
         await using var exporter = new OtlpSpanExporter(Options());
-        var store = inner.WithOtlpExport(exporter);
+        store.AddCommitObserver(exporter);
         var orphan = new Journal.StepCommit { Task = new Tasks.AgentTask { Id = "task_missing", Agent = "a", CustomerId = "c", CreatedAt = DateTimeOffset.UtcNow }, Spans = [Record("orphan")] };
 
         await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(async () => await store.CommitStepAsync(orphan, Ct)); // no task: the foreign key refuses it
-        var customer = await store.EnsureCustomerAsync("acme", Ct); // every other member passes through to the store
+        var customer = await store.EnsureCustomerAsync("acme", Ct);
         await store.CreateTaskAsync(new Tasks.AgentTask { Id = "task_ok", Agent = "a", CustomerId = customer.Id, CreatedAt = DateTimeOffset.UtcNow }, Ct);
         await store.CommitStepAsync(new Journal.StepCommit { Spans = [Record("kept") with { TaskId = "task_ok" }] }, Ct);
         await exporter.FlushAsync(Ct);
 
         Assert.Equal(["kept"], _receiver.Spans.Select(s => s.Name));
-        Assert.Single(await inner.GetSpansAsync("task_ok", Ct));
+        Assert.Single(await store.GetSpansAsync("task_ok", Ct));
+        Assert.Equal((1L, 0L), (exporter.RefusedCommits, exporter.Dropped));
+    }
+
+    [Fact]
+    public async Task A_partly_failed_batch_exports_the_spans_of_the_commits_it_kept_and_ingested_spans_are_not_sent_back()
+    {
+        await using var store = await SqliteKeelStore.OpenAsync(Path.Combine(_folder, "keel.db"), cancellationToken: Ct);
+        await using var exporter = new OtlpSpanExporter(Options());
+        store.AddCommitObserver(exporter);
+        var customer = await store.EnsureCustomerAsync("acme", Ct);
+        await store.CreateTaskAsync(new Tasks.AgentTask { Id = "task_ok", Agent = "a", CustomerId = customer.Id, CreatedAt = DateTimeOffset.UtcNow }, Ct);
+        Journal.StepCommit Commit(string name, string taskId = "task_ok") => new() { Spans = [Record(name) with { TaskId = taskId }] };
+
+        var error = await Assert.ThrowsAsync<AggregateException>(async () =>
+            await store.CommitBatchAsync([Commit("first"), Commit("orphan", taskId: "task_missing"), Commit("third"), Commit("received") with { Ingested = true }], Ct));
+        await exporter.FlushAsync(Ct);
+
+        Assert.Single(error.InnerExceptions);
+        Assert.Equal(3, (await store.GetSpansAsync("task_ok", Ct)).Count);
+        Assert.Equal(["first", "third"], _receiver.Spans.Select(s => s.Name).Order());
+        Assert.Equal((2L, 1L, 0L), (exporter.Exported, exporter.RefusedCommits, exporter.Dropped));
     }
 
     [Fact]

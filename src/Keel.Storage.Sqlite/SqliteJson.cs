@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Keel.Storage.Sqlite;
+
+/// <summary>
+/// JSON arrays of ids and names handed to SQLite's <c>json_each</c>, source-generated so the native (trimmed) build
+/// of <c>keel</c> serializes them too.
+/// </summary>
+[JsonSerializable(typeof(IEnumerable<string>))]
+[JsonSerializable(typeof(IEnumerable<long>))]
+internal sealed partial class SqliteJson : JsonSerializerContext
+{
+    public static string Array(IEnumerable<string> values) => JsonSerializer.Serialize(values, Default.IEnumerableString);
+
+    public static string Array(IEnumerable<long> values) => JsonSerializer.Serialize(values, Default.IEnumerableInt64);
+}
