@@ -30,6 +30,7 @@ public sealed partial class SqliteKeelStore
                         Journal.Apply(commit, transaction);
                     }
 
+                    Journal.FlushTotals(transaction);
                     transaction.Commit();
                     Journal.Committed();
                 }

@@ -25,7 +25,7 @@ public sealed partial class SqliteKeelStore
                 using var transaction = connection.BeginTransaction();
                 try
                 {
-                    Journal.Apply(commit, transaction, deferTotals: true);
+                    Journal.Apply(commit, transaction);
                     Journal.FlushTotals(transaction);
                     transaction.Commit();
                     Journal.Committed();
@@ -85,7 +85,7 @@ public sealed partial class SqliteKeelStore
                     // Step totals are deferred: each task's row takes one UPDATE for the whole batch.
                     foreach (var commit in commits)
                     {
-                        Journal.Apply(commit, transaction, deferTotals: true);
+                        Journal.Apply(commit, transaction);
                     }
 
                     Journal.FlushTotals(transaction);
@@ -127,7 +127,7 @@ public sealed partial class SqliteKeelStore
             var mark = Journal.Mark;
             try
             {
-                Journal.Apply(commit, transaction, deferTotals: true);
+                Journal.Apply(commit, transaction);
                 transaction.Release("step");
                 outcome.Kept.Add(commit);
             }

@@ -194,7 +194,7 @@ internal sealed class JournalWriter : IDisposable
     /// <summary>
     /// Adds the step totals that <see cref="Apply"/> deferred to their tasks' rows: one UPDATE per task, whatever the
     /// number of its steps in the transaction, and the transaction's usage to the cost rollup (<see cref="CostRollupWriter"/>).
-    /// Call it just before committing a transaction whose commits deferred them.
+    /// Call it just before committing any transaction that applied commits.
     /// </summary>
     public void FlushTotals(SqliteTransaction transaction)
     {
@@ -208,12 +208,11 @@ internal sealed class JournalWriter : IDisposable
     }
 
     /// <summary>
-    /// Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest. With
-    /// <paramref name="deferTotals"/> the step's totals wait in the writer until <see cref="FlushTotals"/> (or the
-    /// commit's own task update) writes its task's row, and its usage waits for the cost rollup; without it both are
-    /// written at once.
+    /// Writes one commit. Throws on a constraint violation; the caller's transaction undoes the rest. The step's totals
+    /// wait in the writer until <see cref="FlushTotals"/> (or the commit's own task update) writes its task's row, and its
+    /// usage waits for the cost rollup: every transaction that applies commits calls FlushTotals before committing.
     /// </summary>
-    public void Apply(StepCommit commit, SqliteTransaction transaction, bool deferTotals = false)
+    public void Apply(StepCommit commit, SqliteTransaction transaction)
     {
         _commitStarts.Add((_uncommitted.Count, _totals.Mark, _costRollup.Mark));
         if (commit.LeaseOwner is { } worker)
@@ -243,7 +242,7 @@ internal sealed class JournalWriter : IDisposable
         InsertSnapshots(commit.Snapshots, transaction);
         if (commit.Step is { } step)
         {
-            InsertStep(step, costNano, deferTotals, transaction);
+            InsertStep(step, costNano, transaction);
             if (step.Kind == StepKind.Approval)
             {
                 // A task journals its approval step while the approval is still pending only when it stopped waiting.
@@ -322,11 +321,6 @@ internal sealed class JournalWriter : IDisposable
                 ready.Execute();
             }
         }
-
-        if (!deferTotals)
-        {
-            _costRollup.Flush(transaction); // like the totals, at once (forks: no FlushTotals before their commit)
-        }
     }
 
     /// <summary>Refuses a commit from a worker that no longer holds the task's lease.</summary>
@@ -395,7 +389,7 @@ internal sealed class JournalWriter : IDisposable
     };
 
     /// <summary>Inserts the step and adds it to its task's totals; the cost is what its usage actually added.</summary>
-    private void InsertStep(StepRecord step, long costNano, bool deferTotals, SqliteTransaction transaction)
+    private void InsertStep(StepRecord step, long costNano, SqliteTransaction transaction)
     {
         var insert = _insertStep.Bind(transaction);
         insert.Set("$task", step.TaskId);
@@ -414,15 +408,7 @@ internal sealed class JournalWriter : IDisposable
         insert.Set("$ended", SqlValues.Micros(step.EndedAt));
         insert.Execute();
 
-        var totals = new StepTotals(1, step.Kind == StepKind.Model ? 1 : 0, step.Retries, step.Fallbacks, step.InputTokens, step.OutputTokens, costNano);
-        if (deferTotals)
-        {
-            _totals.Add(step.TaskId, totals);
-        }
-        else
-        {
-            AddTotals(step.TaskId, totals, transaction);
-        }
+        _totals.Add(step.TaskId, new StepTotals(1, step.Kind == StepKind.Model ? 1 : 0, step.Retries, step.Fallbacks, step.InputTokens, step.OutputTokens, costNano));
     }
 
     private void AddTotals(string taskId, StepTotals totals, SqliteTransaction transaction)
