@@ -40,7 +40,7 @@ internal sealed record BenchOptions
     /// <summary>Where the JSON result goes.</summary>
     public string Results { get; init; } = "bench/results/raw";
 
-    /// <summary>Which parts run: context, pages, ingest.</summary>
+    /// <summary>Which parts run: context, pages, ingest (or otlp: only the endpoint rows of ingest).</summary>
     public IReadOnlySet<string> Sections { get; init; } = new HashSet<string>(["context", "pages", "ingest"], StringComparer.Ordinal);
 
     public static BenchOptions Parse(string[] args)
@@ -64,7 +64,7 @@ internal sealed record BenchOptions
                 "--cache-mb" => options with { CacheMb = Int(value) },
                 "--results" => options with { Results = value },
                 "--sections" => options with { Sections = value.Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal) },
-                _ => throw new ArgumentException($"Unknown argument '{arg}'. Use --quick, --tasks=, --seed=, --long-steps=, --context-steps=, --context-tasks=, --reps=, --ingest-spans=, --ingest-seconds=, --cache-mb=, --cache=, --results=, --sections=context,pages,ingest."),
+                _ => throw new ArgumentException($"Unknown argument '{arg}'. Use --quick, --tasks=, --seed=, --long-steps=, --context-steps=, --context-tasks=, --reps=, --ingest-spans=, --ingest-seconds=, --cache-mb=, --cache=, --results=, --sections=context,pages,ingest (or otlp: only ingest's endpoint rows)."),
             };
         }
 

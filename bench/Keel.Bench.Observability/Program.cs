@@ -35,7 +35,7 @@ try
         Report.Context(context);
     }
 
-    if (options.Sections.Contains("pages") || options.Sections.Contains("ingest"))
+    if (options.Sections.Overlaps(["pages", "ingest", "otlp"]))
     {
         Console.Error.WriteLine($"seeding (or reusing) {options.Tasks:N0} tasks + a {options.LongSteps:N0}-step task");
         var seeded = await Seeder.EnsureAsync(options);
@@ -61,11 +61,11 @@ try
             Report.Pages(pages, walk, splits, options, new FileInfo(db).Length);
         }
 
-        if (options.Sections.Contains("ingest"))
+        if (options.Sections.Contains("ingest") || options.Sections.Contains("otlp"))
         {
             Console.Error.WriteLine("span ingestion");
-            var (ingest, decodeMs) = await SpanIngestion.RunAsync(server, options);
-            result["ingest"] = ingest.Select(r => new { r.Path, r.How, r.Spans, r.Seconds, r.SpansPerSecond, r.P50Ms, r.P95Ms, r.StoreReadShare, r.StoreCommitShare }).ToList();
+            var (ingest, decodeMs) = await SpanIngestion.RunAsync(server, options, endpointOnly: !options.Sections.Contains("ingest"));
+            result["ingest"] = ingest.Select(r => new { r.Path, r.How, r.Spans, r.Seconds, r.SpansPerSecond, r.P50Ms, r.P95Ms, r.StoreReadShare, r.StoreCommitShare, r.CpuSeconds, r.CpuMicrosPerSpan }).ToList();
             result["protobuf_decode_ms_per_512_spans"] = decodeMs;
             Report.Ingestion(ingest, decodeMs);
         }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Keel.Bench.Observability;
 
 /// <summary>The Markdown tables the bench prints, with each goal and whether it was met.</summary>
@@ -84,19 +86,19 @@ internal static class Report
     {
         Console.WriteLine("## Span ingestion into the embedded store (on the seeded database)");
         Console.WriteLine();
-        Console.WriteLine("| path | how | spans | seconds | spans/s | per request/batch p50 ms | p95 ms | store reads | store commits |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| path | how | spans | seconds | spans/s | per request/batch p50 ms | p95 ms | store reads | store commits | CPU µs per span |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            Console.WriteLine($"| {r.Path} | {r.How} | {r.Spans:N0} | {r.Seconds:0.0} | {r.SpansPerSecond:N0} | {r.P50Ms:0.0} | {r.P95Ms:0.0} | {Share(r.StoreReadShare)} | {Share(r.StoreCommitShare)} |");
+            Console.WriteLine($"| {r.Path} | {r.How} | {r.Spans:N0} | {r.Seconds:0.0} | {r.SpansPerSecond:N0} | {r.P50Ms:0.0} | {r.P95Ms:0.0} | {Share(r.StoreReadShare)} | {Share(r.StoreCommitShare)} | {(r.CpuMicrosPerSpan is { } cpu ? cpu.ToString("0.0", CultureInfo.InvariantCulture) : "")} |");
         }
 
         var otlp = rows.Where(r => r.Path.StartsWith("OTLP", StringComparison.Ordinal)).Max(r => r.SpansPerSecond);
-        var store = rows.Where(r => r.Path.StartsWith("store", StringComparison.Ordinal) && !r.How.Contains("left out", StringComparison.Ordinal) && !r.How.Contains("time order", StringComparison.Ordinal)).Max(r => r.SpansPerSecond);
+        var store = rows.Where(r => r.Path.StartsWith("store", StringComparison.Ordinal) && !r.How.Contains("left out", StringComparison.Ordinal) && !r.How.Contains("time order", StringComparison.Ordinal)).Select(r => r.SpansPerSecond).DefaultIfEmpty().Max();
         Console.WriteLine();
         Console.WriteLine($"Decoding one 512-span protobuf request takes {decodeMs:0.00} ms (part of the OTLP/HTTP rows, not of the in-process ones).");
         Console.WriteLine();
-        Console.WriteLine($"Goal: at least {IngestGoal:N0} spans/s ingested, judged on the OTLP endpoint (spans sent by exporters, stored as tasks, steps and spans): **{(otlp >= IngestGoal ? "met" : "NOT met")}** ({otlp:N0} spans/s); the store alone takes {store:N0} spans/s for these traces as they arrive ({(store >= IngestGoal ? "met" : "NOT met")}).");
+        Console.WriteLine($"Goal: at least {IngestGoal:N0} spans/s ingested, judged on the OTLP endpoint (spans sent by exporters, stored as tasks, steps and spans): **{(otlp >= IngestGoal ? "met" : "NOT met")}** ({otlp:N0} spans/s){(store > 0 ? $"; the store alone takes {store:N0} spans/s for these traces as they arrive ({(store >= IngestGoal ? "met" : "NOT met")})" : "")}.");
         Console.WriteLine();
     }
 

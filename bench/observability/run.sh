@@ -6,7 +6,7 @@
 # (first run ~1.5 min to seed, later runs copy it). Extra arguments go to the bench, e.g.:
 #   bench/observability/run.sh                                  # everything, ~8 min on 2 cores
 #   bench/observability/run.sh --quick                          # 10,000 tasks, a 200-step task, short runs (~1 min)
-#   bench/observability/run.sh --sections=pages --reps=500      # or context, ingest; --tasks= --long-steps= --ingest-seconds=
+#   bench/observability/run.sh --sections=pages --reps=500      # or context, ingest, otlp (ingest's endpoint rows only); --tasks= --long-steps= --ingest-seconds=
 # Output: Markdown tables on stdout; the log and the JSON result in bench/results/raw/observability-*.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

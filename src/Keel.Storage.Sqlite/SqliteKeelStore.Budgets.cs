@@ -52,19 +52,22 @@ public sealed partial class SqliteKeelStore
         ReadAsync(connection =>
         {
             using var query = connection.CreateCommand();
-            // Every scope but a task's reads its customer's usage through usage_by_customer_time and filters the rest.
+            // Every scope but a task's reads its customer's usage from the day of since on, through usage_by_customer_day,
+            // and filters the rest.
             var filter = scope switch
             {
-                BudgetScope.Key => "customer_id = $customer AND api_key_id = $scope_id",
-                BudgetScope.Customer => "customer_id = $scope_id",
-                BudgetScope.Session => "customer_id = $customer AND session_id = $scope_id",
-                BudgetScope.Task => "task_id = $scope_id",
-                _ => "customer_id = $customer AND agent = $scope_id",
+                BudgetScope.Key => "u.customer_id = $customer AND u.api_key_id = $scope_id",
+                BudgetScope.Customer => "u.customer_id = $scope_id",
+                BudgetScope.Session => "u.customer_id = $customer AND u.session_id = $scope_id",
+                BudgetScope.Task => "u.task_id = $scope_id",
+                _ => "u.customer_id = $customer AND u.agent = $scope_id",
             };
-            query.CommandText = $"SELECT coalesce(sum(cost_nanousd), 0) FROM usage_events WHERE {filter} AND created_at >= $since";
+            query.CommandText = $"SELECT coalesce(sum(u.cost_nanousd), 0) FROM usage_events u WHERE {filter} AND {UsageByCustomerDay.Day} >= $since_day AND u.created_at >= $since";
+            var sinceMicros = since == DateTimeOffset.MinValue ? long.MinValue : SqlValues.Micros(since);
             query.Parameters.AddWithValue("$scope_id", scopeId);
             query.Parameters.AddWithValue("$customer", customerId);
-            query.Parameters.AddWithValue("$since", since == DateTimeOffset.MinValue ? long.MinValue : SqlValues.Micros(since));
+            query.Parameters.AddWithValue("$since", sinceMicros);
+            query.Parameters.AddWithValue("$since_day", UsageByCustomerDay.DayOf(sinceMicros));
             return SqlValues.Usd(Convert.ToInt64(query.ExecuteScalar(), CultureInfo.InvariantCulture));
         }, cancellationToken);
 

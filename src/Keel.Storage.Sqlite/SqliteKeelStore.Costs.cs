@@ -70,6 +70,7 @@ public sealed partial class SqliteKeelStore
         var grouping = counts[0];
         command.Parameters.AddWithValue("$first_day", firstDay);
         command.Parameters.AddWithValue("$since", sinceMicros);
+        command.Parameters.AddWithValue("$since_day", UsageByCustomerDay.DayOf(sinceMicros));
         command.Parameters.AddWithValue("$edge_end", edgeEnd);
         if (customerId is not null)
         {
@@ -115,7 +116,7 @@ public sealed partial class SqliteKeelStore
             LEFT JOIN cost_rollup_last l
                 ON l.task_id = u.task_id AND l.grouping = '{grouping}' AND l.customer_id = u.customer_id AND l.group_key = {lastKey}
             WHERE u.customer_id {(customerId is null ? "IN (SELECT id FROM customers)" : "= $customer")}
-              AND u.created_at >= $since AND u.created_at < $edge_end
+              AND {UsageByCustomerDay.Day} >= $since_day AND u.created_at >= $since AND u.created_at < $edge_end
             GROUP BY k
             """;
         return Ordered($"""
@@ -149,6 +150,7 @@ public sealed partial class SqliteKeelStore
         if (customerId is not null)
         {
             command.Parameters.AddWithValue("$customer", customerId);
+            command.Parameters.AddWithValue("$since_day", UsageByCustomerDay.DayOf(sinceMicros));
         }
 
         return $"""
@@ -162,7 +164,7 @@ public sealed partial class SqliteKeelStore
             FROM usage_events u
             LEFT JOIN tasks t ON t.id = u.task_id
             LEFT JOIN customers c ON c.id = u.customer_id
-            WHERE u.created_at >= $since {(customerId is null ? "" : "AND u.customer_id = $customer")}
+            WHERE u.created_at >= $since {(customerId is null ? "" : $"AND u.customer_id = $customer AND {UsageByCustomerDay.Day} >= $since_day")}
             GROUP BY k
             ORDER BY sum(u.cost_nanousd) DESC, k
             """;

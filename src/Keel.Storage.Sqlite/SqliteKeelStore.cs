@@ -18,17 +18,21 @@ public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly TimeProvider _time;
 
-    private SqliteKeelStore(string path, string connectionString, SqliteConnection writer, TimeProvider time)
+    private SqliteKeelStore(string path, string connectionString, SqliteConnection writer, SqliteStoreOptions options)
     {
         Path = path;
         _connectionString = connectionString;
         _writer = writer;
-        _time = time;
+        _time = options.TimeProvider;
         Journal = new JournalWriter(writer);
+        Checkpointer = new WalCheckpointer(writer, connectionString, options.WalCheckpointPages);
     }
 
     /// <summary>The writer connection's prepared journal statements; used only under the write lock.</summary>
     private JournalWriter Journal { get; }
+
+    /// <summary>Checkpoints the writer's WAL in the background.</summary>
+    internal WalCheckpointer Checkpointer { get; }
 
     public string Path { get; }
 
@@ -65,6 +69,7 @@ public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
             Execute(writer, "PRAGMA page_size = 8192;");
             Execute(writer, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {options.Synchronous}; PRAGMA foreign_keys = ON;");
             SqliteMigrator.Migrate(writer, fullPath);
+            Execute(writer, $"PRAGMA journal_size_limit = {(long)options.WalCheckpointPages * 8192};");
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode is 26 or 11)
         {
@@ -83,7 +88,7 @@ public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(new SqliteKeelStore(fullPath, connectionString, writer, options.TimeProvider));
+        return Task.FromResult(new SqliteKeelStore(fullPath, connectionString, writer, options));
     }
 
     public int SchemaVersion => SqliteMigrator.CurrentVersion(_writer);
@@ -150,6 +155,7 @@ public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
         try
         {
             Journal.Dispose();
+            Checkpointer.Dispose();
             await _writer.DisposeAsync().ConfigureAwait(false);
             SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
         }

@@ -11,5 +11,12 @@ public sealed record SqliteStoreOptions
     /// </summary>
     public string Synchronous { get; init; } = "NORMAL";
 
+    /// <summary>
+    /// How many pages (8 KB each) the write-ahead log may hold before a background thread copies them into the database
+    /// file (<see cref="WalCheckpointer"/>): larger copies hot pages fewer times and lets the WAL file grow larger
+    /// (it is cut back to this size after each cycle). SQLite's own default is 1,000 pages, checkpointed on the writer.
+    /// </summary>
+    public int WalCheckpointPages { get; init; } = 8_192;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

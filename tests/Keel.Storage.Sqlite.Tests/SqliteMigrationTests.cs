@@ -27,7 +27,7 @@ public sealed class SqliteMigrationTests : IDisposable
         "cost_rollup_by_customer", "interventions_by_task",
         "memories_fact", "memories_hash", "memories_scope", "memories_session", "memories_source_external", "memories_source_session", "memories_superseded_by",
         "memory_ingestion_pending", "steps_by_model", "tasks_by_agent", "tasks_by_created", "tasks_by_customer", "tasks_by_model_override", "tasks_by_session",
-        "tasks_by_status", "tasks_children", "tasks_due", "tasks_leased", "usage_by_customer_time", "usage_by_model", "usage_by_task",
+        "tasks_by_status", "tasks_children", "tasks_due", "tasks_leased", "usage_by_customer_day", "usage_by_model", "usage_by_task",
     ];
 
     private readonly TempDatabase _database = new();

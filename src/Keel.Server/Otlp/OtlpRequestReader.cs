@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.IO.Compression;
+using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using Google.Protobuf;
 using Keel.Telemetry.Otlp;
@@ -35,58 +37,71 @@ internal static class OtlpRequestReader
     /// <exception cref="OtlpRequestException">The body is too large, compressed in an unknown way, or not an export request.</exception>
     public static async Task<ExportTraceServiceRequest> ReadAsync(HttpRequest request, OtlpEncoding encoding, CancellationToken cancellationToken)
     {
-        var body = await ReadBodyAsync(request, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return encoding == OtlpEncoding.Json
-                ? OtlpJson.ParseRequest(System.Text.Encoding.UTF8.GetString(body))
-                : ExportTraceServiceRequest.Parser.ParseFrom(body);
-        }
-        catch (Exception ex) when (ex is InvalidProtocolBufferException or FormatException)
-        {
-            throw new OtlpRequestException(StatusCodes.Status400BadRequest, OtlpReply.InvalidArgument,
-                $"The body is not an OTLP ExportTraceServiceRequest in {(encoding == OtlpEncoding.Json ? "JSON" : "protobuf")}: {ex.Message}");
-        }
-    }
-
-    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var contentEncoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
-        Stream source = contentEncoding switch
-        {
-            "" or "identity" => request.Body,
-            "gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            _ => throw new OtlpRequestException(StatusCodes.Status415UnsupportedMediaType, OtlpReply.InvalidArgument,
-                $"Content-Encoding '{contentEncoding}' is not supported; send gzip or no encoding."),
-        };
         if (request.ContentLength > MaxBodyBytes)
         {
             throw TooLarge();
         }
 
-        await using (source.ConfigureAwait(false))
+        var contentEncoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
+        var body = contentEncoding switch
         {
-            using var buffer = new MemoryStream(request.ContentLength is { } length && contentEncoding.Length == 0 ? (int)length : 16 * 1024);
-            var chunk = new byte[16 * 1024];
+            "" or "identity" => request.BodyReader,
+            "gzip" => PipeReader.Create(new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true)),
+            _ => throw new OtlpRequestException(StatusCodes.Status415UnsupportedMediaType, OtlpReply.InvalidArgument,
+                $"Content-Encoding '{contentEncoding}' is not supported; send gzip or no encoding."),
+        };
+
+        // The whole body is buffered by the pipe and decoded where it lies: no copy into an array of our own (a large-object
+        // heap allocation per request, twice, when it was read through a MemoryStream).
+        while (true)
+        {
+            ReadResult read;
             try
             {
-                int read;
-                while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    if (buffer.Length + read > MaxBodyBytes)
-                    {
-                        throw TooLarge();
-                    }
-
-                    buffer.Write(chunk, 0, read);
-                }
+                read = await body.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (InvalidDataException ex)
             {
                 throw new OtlpRequestException(StatusCodes.Status400BadRequest, OtlpReply.InvalidArgument, $"The body is not valid gzip: {ex.Message}");
             }
 
-            return buffer.ToArray();
+            if (read.Buffer.Length > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            if (read.IsCompleted)
+            {
+                try
+                {
+                    return Decode(read.Buffer, encoding);
+                }
+                finally
+                {
+                    body.AdvanceTo(read.Buffer.End);
+                    if (body != request.BodyReader)
+                    {
+                        await body.CompleteAsync().ConfigureAwait(false);
+                    }
+                }
+            }
+
+            body.AdvanceTo(read.Buffer.Start, read.Buffer.End); // nothing consumed, all of it seen: wait for more
+        }
+    }
+
+    private static ExportTraceServiceRequest Decode(ReadOnlySequence<byte> body, OtlpEncoding encoding)
+    {
+        try
+        {
+            return encoding == OtlpEncoding.Json
+                ? OtlpJson.ParseRequest(System.Text.EncodingExtensions.GetString(System.Text.Encoding.UTF8, body))
+                : ExportTraceServiceRequest.Parser.ParseFrom(body);
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or FormatException)
+        {
+            throw new OtlpRequestException(StatusCodes.Status400BadRequest, OtlpReply.InvalidArgument,
+                $"The body is not an OTLP ExportTraceServiceRequest in {(encoding == OtlpEncoding.Json ? "JSON" : "protobuf")}: {ex.Message}");
         }
     }
 

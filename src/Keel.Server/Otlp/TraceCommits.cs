@@ -83,8 +83,8 @@ internal static class TraceCommits
     }
 
     /// <summary>
-    /// The task after this batch: its id, agent, customer and session are fixed by the first request of the trace; its
-    /// times grow to cover every span; it fails when its root or agent span failed. <paramref name="spans"/> are in order.
+    /// The task after this batch: its id, creation time, agent, customer and session are fixed by the first request of
+    /// the trace; its start and end grow to cover every span; it fails when its root or agent span failed. <paramref name="spans"/> are in order.
     /// </summary>
     private static AgentTask Merge(AgentTask? existing, List<IngestedSpan> spans, string? sessionId, DateTimeOffset ingestedAt)
     {
@@ -127,7 +127,11 @@ internal static class TraceCommits
             Input = existing?.Input ?? input,
             Output = output ?? existing?.Output,
             Error = existing?.Error ?? (failure is null ? null : ErrorOf(failure)),
-            CreatedAt = Min(existing?.CreatedAt, start),
+            // Created when Keel first heard of the trace, as the id says; started when its first span did. So the task list
+            // (newest created first) shows traces in the order they arrived, and their tasks' rows in every created_at-keyed
+            // index are appended at its end, where a trace's own start time, minutes back, would land them on a random
+            // page each (half the commit's pages, a third of its time on the bench).
+            CreatedAt = existing?.CreatedAt ?? ingestedAt,
             StartedAt = Min(existing?.StartedAt, start),
             EndedAt = Max(existing?.EndedAt, end),
         };

@@ -121,6 +121,22 @@ public sealed class OtlpIngestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_gzipped_body_that_inflates_past_the_limit_is_refused_with_413_and_nothing_is_stored()
+    {
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest))
+        {
+            gzip.Write(new byte[OtlpRequestReader.MaxBodyBytes + 1]); // 32 MiB of zeros: a few dozen KB on the wire
+        }
+
+        using var response = await _server.PostTracesAsync(OtlpBodies.Content(compressed.ToArray(), "application/x-protobuf", "gzip"), _server.Key);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(8, RpcStatus.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync(Ct)).Code); // RESOURCE_EXHAUSTED
+        Assert.Empty(await _server.Store.ListTasksAsync(new TaskQuery(), Ct));
+    }
+
+    [Fact]
     public async Task The_same_spans_sent_again_are_stored_once_and_new_spans_of_the_trace_become_the_next_steps()
     {
         var trace = TraceBuilder.AgentRun(out var run);

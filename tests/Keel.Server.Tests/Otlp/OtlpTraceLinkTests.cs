@@ -47,12 +47,14 @@ public sealed class OtlpTraceLinkTests : IAsyncLifetime
         Assert.NotNull(task);
         Assert.NotEqual($"task_{trace.TraceId}", task.Id);
         // Keel's own id format, a UUID v7 taken when the trace's first request was ingested (so ids grow as tasks arrive);
-        // the task's times are still the trace's (it started a minute before it was sent).
+        // the task was created then too, but started when the trace did (a minute before it was sent).
         Assert.Matches("^task_[0-9a-f]{32}$", task.Id);
         var uuid = Guid.ParseExact(task.Id["task_".Length..], "N");
         Assert.Equal(7, uuid.Version);
         Assert.InRange(UuidV7Millis(uuid), before, after);
-        Assert.True(task.CreatedAt < DateTimeOffset.FromUnixTimeMilliseconds(before).AddSeconds(-30), $"{task.CreatedAt}");
+        Assert.InRange(task.CreatedAt.ToUnixTimeMilliseconds(), before, after);
+        Assert.NotNull(task.StartedAt);
+        Assert.True(task.StartedAt < DateTimeOffset.FromUnixTimeMilliseconds(before).AddSeconds(-30), $"{task.StartedAt}");
 
         Assert.Single(await _server.Store.ListTasksAsync(new TaskQuery(), Ct));
         var steps = await _server.Store.GetStepsAsync(task.Id, Ct);
