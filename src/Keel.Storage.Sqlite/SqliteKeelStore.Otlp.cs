@@ -16,12 +16,33 @@ public sealed partial class SqliteKeelStore
             // Three queries for a whole export request, in one read transaction so they see the same commits: the tasks
             // (a seek in the link table, else by the name tasks had before links: task_<trace id>), then the spans and
             // step numbers of only those tasks. A request of new traces costs the first query alone.
+            // Links not merged yet are in memory (read from the log in this transaction, as of its snapshot); the rest
+            // are looked up in otlp_traces.
             using var transaction = connection.BeginTransaction(deferred: true);
+            RecentLinks.CatchUp(connection, transaction);
+            var recent = new Dictionary<string, string>(StringComparer.Ordinal);
+            var others = new List<string>(traceIds.Count);
+            foreach (var traceId in traceIds)
+            {
+                if (RecentLinks.TryGet(traceId, out var taskId))
+                {
+                    recent[traceId] = taskId;
+                }
+                else
+                {
+                    others.Add(traceId);
+                }
+            }
+
             var found = new List<(string TraceId, TaskSummary Summary)>();
             using (var tasks = connection.CreateCommand())
             {
                 tasks.CommandText = $"""
-                    WITH wanted(trace_id) AS (SELECT DISTINCT value FROM json_each($ids))
+                    WITH wanted(trace_id) AS (SELECT DISTINCT value FROM json_each($ids)),
+                         recent(trace_id, task_id) AS (SELECT key, value FROM json_each($recent))
+                    SELECT {TaskColumns}, r.trace_id
+                    FROM recent r CROSS JOIN tasks ON tasks.id = r.task_id
+                    UNION ALL
                     SELECT {TaskColumns}, w.trace_id
                     FROM wanted w CROSS JOIN otlp_traces l ON l.trace_id = w.trace_id CROSS JOIN tasks ON tasks.id = l.task_id
                     UNION ALL
@@ -29,7 +50,8 @@ public sealed partial class SqliteKeelStore
                     FROM wanted w CROSS JOIN tasks ON tasks.id = 'task_' || w.trace_id
                     WHERE NOT EXISTS (SELECT 1 FROM otlp_traces l WHERE l.trace_id = w.trace_id)
                     """;
-                tasks.Parameters.AddWithValue("$ids", SqliteJson.Array(traceIds));
+                tasks.Parameters.AddWithValue("$ids", SqliteJson.Array(others));
+                tasks.Parameters.AddWithValue("$recent", SqliteJson.Object(recent));
                 using var reader = tasks.ExecuteReader();
                 var traceOrdinal = reader.FieldCount - 1;
                 while (reader.Read())

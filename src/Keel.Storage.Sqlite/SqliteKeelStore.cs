@@ -24,12 +24,15 @@ public sealed partial class SqliteKeelStore : IKeelStore, IFileBackedStore
         _connectionString = connectionString;
         _writer = writer;
         _time = options.TimeProvider;
-        Journal = new JournalWriter(writer);
+        Journal = new JournalWriter(writer, RecentLinks, options.TraceLinkMergeLinks);
         Checkpointer = new WalCheckpointer(writer, connectionString, options.WalCheckpointPages);
     }
 
     /// <summary>The writer connection's prepared journal statements; used only under the write lock.</summary>
     private JournalWriter Journal { get; }
+
+    /// <summary>The OTLP trace links not yet merged into <c>otlp_traces</c>, read by lookups and checked by the writer.</summary>
+    private RecentTraceLinks RecentLinks { get; } = new();
 
     /// <summary>Checkpoints the writer's WAL in the background.</summary>
     internal WalCheckpointer Checkpointer { get; }

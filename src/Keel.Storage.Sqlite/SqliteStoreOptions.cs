@@ -18,5 +18,8 @@ public sealed record SqliteStoreOptions
     /// </summary>
     public int WalCheckpointPages { get; init; } = 8_192;
 
+    /// <summary>How many OTLP trace links the append-only log holds before they are merged (tests set it low).</summary>
+    internal int TraceLinkMergeLinks { get; init; } = Journal.TraceLinkWriter.MergeLinks;
+
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

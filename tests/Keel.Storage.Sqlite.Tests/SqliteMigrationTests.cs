@@ -15,7 +15,7 @@ public sealed class SqliteMigrationTests : IDisposable
         "billing_invoice_events", "billing_invoice_lines", "billing_invoices", "billing_plans", "billing_subscriptions", "billing_task_changes",
         "blobs", "budget_events", "budgets", "context_snapshots", "cost_rollup", "cost_rollup_last", "cost_rollup_split_tasks", "customers", "interventions",
         "memories", "memories_fts", "memories_fts_config", "memories_fts_data", "memories_fts_docsize", "memories_fts_idx", "memory_ingestion", "memory_retention", "memory_vectors",
-        "otlp_traces", "session_messages", "session_state",
+        "otlp_trace_log", "otlp_traces", "session_messages", "session_state",
         "sessions", "settings", "spans", "steps", "tasks", "tool_state", "tool_state_history", "usage_events",
     ];
 

@@ -33,6 +33,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly ToolStateWriter _toolState;
     private readonly SessionMessageWriter _sessionMessages;
     private readonly TraceLinkWriter _traceLinks;
+    private readonly SqliteConnection _connection;
     private readonly CostRollupWriter _costRollup;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
@@ -49,7 +50,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly List<(int Stored, int Totals, CostRollupMark Rollup)> _commitStarts = [];
     private readonly AttributeJsonWriter _attributes = new();
 
-    public JournalWriter(SqliteConnection connection)
+    public JournalWriter(SqliteConnection connection, RecentTraceLinks recentLinks, int traceLinkMergeLinks = TraceLinkWriter.MergeLinks)
     {
         const string taskColumns = """
             id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
@@ -120,7 +121,8 @@ internal sealed class JournalWriter : IDisposable
             """);
         _toolState = new ToolStateWriter(connection);
         _sessionMessages = new SessionMessageWriter(connection);
-        _traceLinks = new TraceLinkWriter(connection);
+        _connection = connection;
+        _traceLinks = new TraceLinkWriter(connection, recentLinks, traceLinkMergeLinks);
         _costRollup = new CostRollupWriter(connection);
         _insertSpan = new(connection, """
             INSERT INTO spans (span_id, trace_id, parent_span_id, task_id, step_seq, name, start_time, end_time, status, status_message, attributes, snapshot_id)
@@ -143,7 +145,10 @@ internal sealed class JournalWriter : IDisposable
     /// </summary>
     public int Mark => _commitStarts.Count;
 
-    /// <summary>The transaction committed: what it stored is now known to be in the file.</summary>
+    /// <summary>
+    /// The transaction committed: what it stored is now known to be in the file. Then, when the trace link log is due,
+    /// it is merged in a transaction of its own.
+    /// </summary>
     public void Committed()
     {
         System.Diagnostics.Debug.Assert(_totals.IsEmpty, "Deferred step totals were not flushed before the commit.");
@@ -159,6 +164,7 @@ internal sealed class JournalWriter : IDisposable
         _commitStarts.Clear();
         _totals.Clear();
         _costRollup.Clear();
+        _traceLinks.MergeIfDue(_connection);
     }
 
     /// <summary>Everything the commits applied since <paramref name="mark"/> wrote was undone (0: the whole transaction).</summary>

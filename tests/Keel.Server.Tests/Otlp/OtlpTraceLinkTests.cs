@@ -196,7 +196,7 @@ public sealed class OtlpTraceLinkTests : IAsyncLifetime
     private async Task<ExportTraceServiceResponse> PostAsync(ExportTraceServiceRequest request, string? key = null)
     {
         using var response = await _server.PostTracesAsync(OtlpBodies.Protobuf(request), key ?? _server.Key);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         return ExportTraceServiceResponse.Parser.ParseFrom(await response.Content.ReadAsByteArrayAsync(Ct));
     }
 
