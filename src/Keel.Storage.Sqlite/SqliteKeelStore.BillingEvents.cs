@@ -251,10 +251,12 @@ public sealed partial class SqliteKeelStore
             return;
         }
 
-        // And checkpoint every 8,192 WAL pages (64 MB) instead of 1,000: a batch writes more than 1,000 pages, so at the
-        // default every commit checkpointed (and synced) the file; the same hot pages are now copied back once per
-        // several batches. Commits stay as durable as synchronous= says; only the WAL file grows larger between checkpoints.
-        Execute(connection, $"PRAGMA cache_size = -{BillingWriterCacheKib}; PRAGMA wal_autocheckpoint = {BillingWalCheckpointPages};");
+        // And checkpoint every 32,768 WAL pages: a batch writes more than 1,000 pages, so at SQLite's default every commit
+        // checkpointed (and synced) the file; the same hot pages are now copied back once per several batches, by the
+        // store's checkpoint thread (a wal_autocheckpoint pragma here would replace its hook). Commits stay as durable as
+        // synchronous= says; only the WAL file grows larger between checkpoints.
+        Execute(connection, $"PRAGMA cache_size = -{BillingWriterCacheKib};");
+        Checkpointer.RaiseThreshold(BillingWalCheckpointPages);
         _billingCacheRaised = true;
     }
 }

@@ -23,7 +23,7 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
 
     private readonly SqliteConnection _writer;
     private readonly string _connectionString;
-    private readonly int _thresholdPages;
+    private int _thresholdPages;
     private readonly Thread _thread;
     private readonly AutoResetEvent _wake = new(false);
     private GCHandle _self;
@@ -40,6 +40,18 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "keel-wal-checkpoint" };
         _thread.Start();
         _ = sqlite3_wal_hook(writer.Handle!.DangerousGetHandle(), &OnCommit, GCHandle.ToIntPtr(_self));
+    }
+
+    /// <summary>
+    /// Checkpoints less often from now on, if <paramref name="pages"/> is more than the threshold (billing's ledger writes
+    /// spread over thousands of pages: it copies them back once per several batches). Never lowers it.
+    /// </summary>
+    public void RaiseThreshold(int pages)
+    {
+        if (pages > Volatile.Read(ref _thresholdPages))
+        {
+            Volatile.Write(ref _thresholdPages, pages);
+        }
     }
 
     /// <summary>Raised on the checkpoint thread after each background checkpoint, with the pages it copied (for tests).</summary>
@@ -60,14 +72,15 @@ internal sealed unsafe partial class WalCheckpointer : IDisposable
     private static int OnCommit(nint state, nint database, byte* schema, int pages)
     {
         var self = (WalCheckpointer)GCHandle.FromIntPtr(state).Target!;
-        if (pages >= self._thresholdPages * BackstopFactor)
+        var threshold = Volatile.Read(ref self._thresholdPages);
+        if (pages >= threshold * BackstopFactor)
         {
             // As SQLite's own automatic checkpoint does, and like it ignoring the outcome: a checkpoint that cannot run
             // now (say, under a statement still open) leaves the WAL as it was, for the next commit to try again.
             _ = sqlite3_wal_checkpoint(database, schema);
         }
 
-        else if (pages >= self._thresholdPages && Interlocked.Exchange(ref self._requested, 1) == 0)
+        else if (pages >= threshold && Interlocked.Exchange(ref self._requested, 1) == 0)
         {
             self._wake.Set();
         }
