@@ -63,7 +63,7 @@ internal sealed class TraceLinkWriter : IDisposable
     }
 
     /// <summary>
-    /// After a committed transaction that appended links: when the log holds <see cref="MergeLinks"/> or more (by default), moves it
+    /// After a committed transaction that appended links: reads them into memory, and when the log holds <see cref="MergeLinks"/> or more (by default), moves it
     /// into <c>otlp_traces</c> in trace-id order and empties it, in a transaction of its own.
     /// </summary>
     public void MergeIfDue(SqliteConnection connection)
@@ -74,6 +74,10 @@ internal sealed class TraceLinkWriter : IDisposable
         }
 
         _appended = false;
+
+        // Read back what was just committed, so that the next commits' checks scan only the log rows after it (without
+        // this, a writer that never looks links up, such as a replay, would scan a log tail growing to the merge size).
+        _recent.CatchUp(connection, null);
         using var size = connection.CreateCommand();
         size.CommandText = "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM otlp_trace_log";
         if ((long)size.ExecuteScalar()! < _mergeLinks)
