@@ -116,7 +116,8 @@ public sealed partial class SqliteKeelStore
             LEFT JOIN cost_rollup_last l
                 ON l.task_id = u.task_id AND l.grouping = '{grouping}' AND l.customer_id = u.customer_id AND l.group_key = {lastKey}
             WHERE u.customer_id {(customerId is null ? "IN (SELECT id FROM customers)" : "= $customer")}
-              AND {UsageByCustomerDay.Day} >= $since_day AND u.created_at >= $since AND u.created_at < $edge_end
+              AND {UsageByCustomerDay.Day} >= $since_day AND {UsageByCustomerDay.Day} < $first_day
+              AND u.created_at >= $since AND u.created_at < $edge_end
             GROUP BY k
             """;
         return Ordered($"""
