@@ -13,11 +13,10 @@ public sealed partial class SqliteKeelStore
                 return [];
             }
 
-            // Three queries for a whole export request, in one read transaction so they see the same commits: the tasks
-            // (a seek in the link table, else by the name tasks had before links: task_<trace id>), then the spans and
-            // step numbers of only those tasks. A request of new traces costs the first query alone.
-            // Links not merged yet are in memory (read from the log in this transaction, as of its snapshot); the rest
-            // are looked up in otlp_traces.
+            // One read transaction for a whole export request, so every query sees the same commits. Links not merged
+            // yet are in memory (the log's new rows read first, as of this snapshot); the tasks of the others are found
+            // by a seek in otlp_traces, else by the name tasks had before links (task_<trace id>). Then the spans and
+            // step numbers of only those tasks. A request of new traces costs the log read and the first query alone.
             using var transaction = connection.BeginTransaction(deferred: true);
             RecentLinks.CatchUp(connection, transaction);
             var recent = new Dictionary<string, string>(StringComparer.Ordinal);

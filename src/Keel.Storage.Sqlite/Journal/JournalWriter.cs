@@ -33,7 +33,6 @@ internal sealed class JournalWriter : IDisposable
     private readonly ToolStateWriter _toolState;
     private readonly SessionMessageWriter _sessionMessages;
     private readonly TraceLinkWriter _traceLinks;
-    private readonly SqliteConnection _connection;
     private readonly CostRollupWriter _costRollup;
 
     // Content already in the file. An agent resends its system prompt and history at every step, so most blobs of
@@ -50,7 +49,7 @@ internal sealed class JournalWriter : IDisposable
     private readonly List<(int Stored, int Totals, CostRollupMark Rollup)> _commitStarts = [];
     private readonly AttributeJsonWriter _attributes = new();
 
-    public JournalWriter(SqliteConnection connection, RecentTraceLinks recentLinks, int traceLinkMergeLinks = TraceLinkWriter.MergeLinks)
+    public JournalWriter(SqliteConnection connection, RecentTraceLinks recentLinks, int traceLinkMergeLinks)
     {
         const string taskColumns = """
             id, customer_id, session_id, parent_id, agent, status, input, output, error, created_at, started_at, ended_at,
@@ -121,7 +120,6 @@ internal sealed class JournalWriter : IDisposable
             """);
         _toolState = new ToolStateWriter(connection);
         _sessionMessages = new SessionMessageWriter(connection);
-        _connection = connection;
         _traceLinks = new TraceLinkWriter(connection, recentLinks, traceLinkMergeLinks);
         _costRollup = new CostRollupWriter(connection);
         _insertSpan = new(connection, """
@@ -164,7 +162,7 @@ internal sealed class JournalWriter : IDisposable
         _commitStarts.Clear();
         _totals.Clear();
         _costRollup.Clear();
-        _traceLinks.MergeIfDue(_connection);
+        _traceLinks.MergeIfDue();
     }
 
     /// <summary>Everything the commits applied since <paramref name="mark"/> wrote was undone (0: the whole transaction).</summary>

@@ -14,14 +14,16 @@ internal sealed class TraceLinkWriter : IDisposable
     /// <summary>How many links the log holds before they are merged: ~2 MB of memory per process, a merge every ~130,000 spans.</summary>
     public const int MergeLinks = 16_384;
 
+    private readonly SqliteConnection _connection;
     private readonly RecentTraceLinks _recent;
     private readonly int _mergeLinks;
     private readonly PreparedStatement _append;
     private readonly PreparedStatement _linked;
     private bool _appended;
 
-    public TraceLinkWriter(SqliteConnection connection, RecentTraceLinks recent, int mergeLinks = MergeLinks)
+    public TraceLinkWriter(SqliteConnection connection, RecentTraceLinks recent, int mergeLinks)
     {
+        _connection = connection;
         _recent = recent;
         _mergeLinks = mergeLinks;
         _append = new(connection, "INSERT INTO otlp_trace_log (trace_id, task_id) VALUES ($trace, $task)");
@@ -63,10 +65,10 @@ internal sealed class TraceLinkWriter : IDisposable
     }
 
     /// <summary>
-    /// After a committed transaction that appended links: reads them into memory, and when the log holds <see cref="MergeLinks"/> or more (by default), moves it
+    /// After a committed transaction that appended links: reads them into memory, and when the log holds the merge size (<see cref="MergeLinks"/> by default) or more, moves it
     /// into <c>otlp_traces</c> in trace-id order and empties it, in a transaction of its own.
     /// </summary>
-    public void MergeIfDue(SqliteConnection connection)
+    public void MergeIfDue()
     {
         if (!_appended)
         {
@@ -77,8 +79,8 @@ internal sealed class TraceLinkWriter : IDisposable
 
         // Read back what was just committed, so that the next commits' checks scan only the log rows after it (without
         // this, a writer that never looks links up, such as a replay, would scan a log tail growing to the merge size).
-        _recent.CatchUp(connection, null);
-        using var size = connection.CreateCommand();
+        _recent.CatchUp(_connection, null);
+        using var size = _connection.CreateCommand();
         size.CommandText = "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM otlp_trace_log";
         if ((long)size.ExecuteScalar()! < _mergeLinks)
         {
@@ -87,9 +89,9 @@ internal sealed class TraceLinkWriter : IDisposable
 
         try
         {
-            using (var transaction = connection.BeginTransaction())
+            using (var transaction = _connection.BeginTransaction())
             {
-                using var merge = connection.CreateCommand();
+                using var merge = _connection.CreateCommand();
                 merge.Transaction = transaction;
                 merge.CommandText = """
                     INSERT OR IGNORE INTO otlp_traces (trace_id, task_id) SELECT trace_id, task_id FROM otlp_trace_log ORDER BY trace_id;
