@@ -9,9 +9,23 @@ public sealed partial class SqliteKeelStore
 {
     public async ValueTask CreateTaskAsync(AgentTask task, CancellationToken cancellationToken = default)
     {
-        await WriteAsync(_ =>
+        await WriteAsync(connection =>
         {
-            Journal.InsertTask(task, null);
+            // One transaction: the task and its row in the billing change feed (migration 23) are written together.
+            using var transaction = connection.BeginTransaction();
+            try
+            {
+                Journal.InsertTask(task, transaction);
+                Journal.FlushTotals(transaction);
+                transaction.Commit();
+                Journal.Committed();
+            }
+            catch
+            {
+                Journal.RolledBackTo(0);
+                throw;
+            }
+
             return 0;
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -42,6 +42,23 @@ public sealed class SqliteJournalWriterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_created_task_enters_the_billing_change_feed_once_and_a_task_that_exists_already_adds_nothing()
+    {
+        var (customer, created) = await NewTaskAsync();
+        var opened = new AgentTask { Id = KeelIds.NewTaskId(), Agent = "gateway", CustomerId = customer, Status = AgentTaskStatus.Succeeded, CreatedAt = Epoch, EndedAt = Epoch };
+        var openedInCommit = Step(customer, opened, 1) with { CreateTaskIfMissing = opened, Task = opened };
+        await _store.CommitStepAsync(openedInCommit, Ct);
+        await _store.CommitStepAsync(Step(customer, opened, 2) with { CreateTaskIfMissing = opened }, Ct); // found: no second row
+
+        using var raw = _database.OpenRaw();
+        Assert.Equal(1L, RawSql.Scalar(raw, $"SELECT count(*) FROM billing_task_changes WHERE task_id = '{created.Id}'"));
+        Assert.Equal(1L, RawSql.Scalar(raw, $"SELECT count(*) FROM billing_task_changes WHERE task_id = '{opened.Id}'"));
+        Assert.Equal(0L, RawSql.Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'billing_task_created'"));
+        var feed = await _store.ReadTaskBillingChangesAsync(0, 10, Ct);
+        Assert.Equal([created.Id, opened.Id], feed.Select(c => c.TaskId));
+    }
+
+    [Fact]
     public async Task Empty_text_and_empty_blobs_are_stored_empty_and_nulls_null()
     {
         var (customer, task) = await NewTaskAsync();

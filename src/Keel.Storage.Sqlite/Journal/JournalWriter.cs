@@ -17,6 +17,7 @@ internal sealed class JournalWriter : IDisposable
 {
     private readonly PreparedStatement _insertTask;
     private readonly PreparedStatement _insertTaskIfMissing;
+    private readonly PreparedStatement _taskCreatedChange;
     private readonly PreparedStatement _updateTask;
     private readonly PreparedStatement _insertStep;
     private readonly PreparedStatement _addStepTotals;
@@ -61,6 +62,7 @@ internal sealed class JournalWriter : IDisposable
             """;
         _insertTask = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues})");
         _insertTaskIfMissing = new(connection, $"INSERT INTO tasks ({taskColumns}) VALUES ({taskValues}) ON CONFLICT (id) DO NOTHING");
+        _taskCreatedChange = new(connection, "INSERT INTO billing_task_changes (task_id) VALUES ($id)"); // see migration 23
         _updateTask = new(connection, """
             UPDATE tasks SET status = $status, input = $input, output = $output, error = $error, started_at = $started, ended_at = $ended,
                              wake_at = $wake, lease_owner = $lease_owner, lease_expires_at = $lease_expires, due_at = $due,
@@ -128,13 +130,10 @@ internal sealed class JournalWriter : IDisposable
             """);
     }
 
-    public void InsertTask(AgentTask task, SqliteTransaction? transaction)
+    public void InsertTask(AgentTask task, SqliteTransaction transaction)
     {
         Insert(_insertTask, task, transaction);
-        if (transaction is not null)
-        {
-            _costRollup.TaskCreated(task);
-        }
+        _costRollup.TaskCreated(task);
     }
 
     /// <summary>
@@ -340,7 +339,7 @@ internal sealed class JournalWriter : IDisposable
 
     public void Dispose()
     {
-        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention, _leaseOwnerOf, _insertApproval, _wakeParent, _closeTimedOutApproval, _wakeIfAlreadyReady })
+        foreach (var statement in new[] { _insertTask, _insertTaskIfMissing, _taskCreatedChange, _updateTask, _insertStep, _addStepTotals, _insertUsage, _insertBlob, _insertSnapshot, _insertSpan, _insertIntervention, _leaseOwnerOf, _insertApproval, _wakeParent, _closeTimedOutApproval, _wakeIfAlreadyReady })
         {
             statement.Dispose();
         }
@@ -352,7 +351,8 @@ internal sealed class JournalWriter : IDisposable
         _attributes.Dispose();
     }
 
-    private static int Insert(PreparedStatement statement, AgentTask task, SqliteTransaction? transaction)
+    /// <summary>Inserts the task (1) unless the statement skips it (0), and then adds "created" to the billing change feed.</summary>
+    private int Insert(PreparedStatement statement, AgentTask task, SqliteTransaction transaction)
     {
         var insert = statement.Bind(transaction);
         insert.Set("$id", task.Id);
@@ -366,7 +366,15 @@ internal sealed class JournalWriter : IDisposable
         insert.Set("$forked_at_step", task.ForkedAtStep);
         insert.Set("$model_override", task.ModelOverride);
         BindState(insert, task);
-        return insert.Execute();
+        if (insert.Execute() == 0)
+        {
+            return 0;
+        }
+
+        var change = _taskCreatedChange.Bind(transaction);
+        change.Set("$id", task.Id);
+        change.Execute();
+        return 1;
     }
 
     private static void BindState(PreparedStatement statement, AgentTask task)
