@@ -76,6 +76,7 @@ internal static class ServeCommand
                 Workers = DemoWorkers(parse.GetValue(workers), loadedPrices, parse.GetValue(seed)),
                 OtlpExport = CliTelemetry.Options(console),
             };
+            SocketCompletions.InlineUnlessConfigured();
             await using var app = await KeelServer.BuildAsync(options, cancellationToken).ConfigureAwait(false);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -20,7 +20,7 @@ public static class StepTracing
     {
         var served = attempts.LastOrDefault(a => a.Succeeded);
         var providerAttempts = attempts.Count(a => !a.Skipped);
-        var attributes = new Dictionary<string, object?>
+        var attributes = new Dictionary<string, object?>(capacity: 16) // room for every attribute below: no resizing per call
         {
             [GenAiAttributes.OperationName] = GenAiAttributes.Operations.Chat,
             [GenAiAttributes.RequestModel] = alias,

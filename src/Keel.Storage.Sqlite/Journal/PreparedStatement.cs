@@ -15,6 +15,7 @@ namespace Keel.Storage.Sqlite.Journal;
 /// is open on it; errors surface as the <see cref="SqliteException"/> (with SQLite's error code) that ADO.NET
 /// would have thrown, so callers keep their catch clauses.
 /// </summary>
+[System.Runtime.CompilerServices.SkipLocalsInit] // the stack buffer text is encoded into need not be zeroed first (768 bytes per bind)
 internal sealed class PreparedStatement : IDisposable
 {
     private const int StackEncodeLimit = 256; // characters encoded on the stack; longer text borrows a pooled buffer
@@ -43,7 +44,7 @@ internal sealed class PreparedStatement : IDisposable
             throw new ArgumentException("A prepared statement holds one SQL statement.", nameof(sql));
         }
 
-        // Interned, so that the literal names callers pass are found by reference before any string comparison.
+        // Interned, so that the literal names callers pass are usually found by reference before any string comparison.
         _names = new string[raw.sqlite3_bind_parameter_count(_statement)];
         for (var i = 0; i < _names.Length; i++)
         {
@@ -261,6 +262,10 @@ internal sealed class PreparedStatement : IDisposable
         {
             if (string.Equals(names[i], name, StringComparison.Ordinal))
             {
+                // Keep the caller's instance, so that its next call is found by reference. Interning does not make
+                // literals the same instance everywhere (NativeAOT's frozen literals are not the interned ones), and a
+                // string comparison per parameter per bind was ~10 % of the native gateway's writer thread.
+                names[i] = name;
                 return i + 1;
             }
         }
