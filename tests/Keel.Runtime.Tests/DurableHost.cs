@@ -45,8 +45,15 @@ internal sealed class DurableHost : IAsyncDisposable
     }
 
     /// <summary>A runtime over the same store with a clock of its own: a second worker process, possibly stalled.</summary>
-    public AgentRuntime RuntimeOn(TimeProvider time) =>
-        new(Store, new ResilientModelCaller(new ModelCatalog([new ModelRoute(Model, [Sim.Deployment("sim")])]), Fast), new UsageMeter(PriceTable.Default), time);
+    /// <param name="time">The runtime's clock.</param>
+    /// <param name="lease">How long its leases last; null keeps the runtime's default.</param>
+    public AgentRuntime RuntimeOn(TimeProvider time, TimeSpan? lease = null)
+    {
+        var caller = new ResilientModelCaller(new ModelCatalog([new ModelRoute(Model, [Sim.Deployment("sim")])]), Fast);
+        return lease is { } length
+            ? new(Store, caller, new UsageMeter(PriceTable.Default), time) { Lease = length }
+            : new(Store, caller, new UsageMeter(PriceTable.Default), time);
+    }
 
     public TaskWorkerPool Pool(params IAgent[] agents) => Pool(new WorkerOptions(), agents);
 

@@ -111,7 +111,11 @@ public sealed class WorkerPoolTests
         });
         var submitted = await host.Runtime.SubmitAsync("clerk", "go", host.CustomerId, cancellationToken: Ct);
         var settled = new ConcurrentBag<AgentTask>();
-        var pool = host.Pool(agent);
+
+        // A lease far longer than the clock moves below: the run's heartbeat (every third of the lease) must not tick
+        // while its lease is expired, or it would rightly stop the run, and then a second run is what should happen.
+        // With the 30 s default, a claim loop slow to react (a busy CI machine) let the clock pass 10 s first.
+        var pool = new TaskWorkerPool(host.RuntimeOn(host.Time, lease: TimeSpan.FromHours(1)), new AgentRegistry([agent]), new WorkerOptions());
         pool.TaskSettled += settled.Add;
         var drain = DurableHost.DrainAsync(pool);
         await inside.Task;
