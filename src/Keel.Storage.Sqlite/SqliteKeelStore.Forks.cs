@@ -19,28 +19,13 @@ public sealed partial class SqliteKeelStore
                 }
             }
 
-            await WriteAsync(connection =>
+            await WriteJournalAsync(transaction =>
             {
-                using var transaction = connection.BeginTransaction();
-                try
+                Journal.InsertTask(fork, transaction);
+                foreach (var commit in reused)
                 {
-                    Journal.InsertTask(fork, transaction);
-                    foreach (var commit in reused)
-                    {
-                        Journal.Apply(commit, transaction);
-                    }
-
-                    Journal.FlushTotals(transaction);
-                    transaction.Commit();
-                    Journal.Committed();
+                    Journal.Apply(commit, transaction);
                 }
-                catch
-                {
-                    Journal.RolledBackTo(0);
-                    throw;
-                }
-
-                return 0;
             }, cancellationToken).ConfigureAwait(false);
         }
         catch

@@ -7,51 +7,15 @@ namespace Keel.Storage.Sqlite;
 
 public sealed partial class SqliteKeelStore
 {
-    public async ValueTask CreateTaskAsync(AgentTask task, CancellationToken cancellationToken = default)
-    {
-        await WriteAsync(connection =>
-        {
-            // One transaction: the task and its row in the billing change feed (migration 23) are written together.
-            using var transaction = connection.BeginTransaction();
-            try
-            {
-                Journal.InsertTask(task, transaction);
-                Journal.FlushTotals(transaction);
-                transaction.Commit();
-                Journal.Committed();
-            }
-            catch
-            {
-                Journal.RolledBackTo(0);
-                throw;
-            }
-
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+    // One transaction: the task and its row in the billing change feed (migration 23) are written together.
+    public async ValueTask CreateTaskAsync(AgentTask task, CancellationToken cancellationToken = default) =>
+        await WriteJournalAsync(transaction => Journal.InsertTask(task, transaction), cancellationToken).ConfigureAwait(false);
 
     public async ValueTask CommitStepAsync(StepCommit commit, CancellationToken cancellationToken = default)
     {
         try
         {
-            await WriteAsync(connection =>
-            {
-                using var transaction = connection.BeginTransaction();
-                try
-                {
-                    Journal.Apply(commit, transaction);
-                    Journal.FlushTotals(transaction);
-                    transaction.Commit();
-                    Journal.Committed();
-                }
-                catch
-                {
-                    Journal.RolledBackTo(0);
-                    throw;
-                }
-
-                return 0;
-            }, cancellationToken).ConfigureAwait(false);
+            await WriteJournalAsync(transaction => Journal.Apply(commit, transaction), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -60,6 +24,44 @@ public sealed partial class SqliteKeelStore
         }
 
         NotifyCommitted(commit);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> in one transaction of the journal writer: the deferred step totals and cost rollup are
+    /// flushed before the commit, and on any failure nothing the transaction wrote counts as stored.
+    /// </summary>
+    private ValueTask<int> WriteJournalAsync(Action<SqliteTransaction> write, CancellationToken cancellationToken) =>
+        WriteAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            try
+            {
+                write(transaction);
+            }
+            catch
+            {
+                Journal.RolledBackTo(0);
+                throw;
+            }
+
+            CommitJournal(transaction);
+            return 0;
+        }, cancellationToken);
+
+    /// <summary>Flushes the deferred step totals and cost rollup, and commits; on failure nothing the transaction wrote counts as stored.</summary>
+    private void CommitJournal(SqliteTransaction transaction)
+    {
+        try
+        {
+            Journal.FlushTotals(transaction);
+            transaction.Commit();
+            Journal.Committed();
+        }
+        catch
+        {
+            Journal.RolledBackTo(0);
+            throw;
+        }
     }
 
     public async ValueTask CommitBatchAsync(IReadOnlyList<StepCommit> commits, CancellationToken cancellationToken = default)
@@ -160,18 +162,7 @@ public sealed partial class SqliteKeelStore
             }
         }
 
-        try
-        {
-            Journal.FlushTotals(transaction);
-            transaction.Commit();
-            Journal.Committed();
-        }
-        catch
-        {
-            Journal.RolledBackTo(0);
-            throw;
-        }
-
+        CommitJournal(transaction);
         return outcome.Failed.Count == 0 ? null : outcome;
     }
 
