@@ -12,6 +12,7 @@ using Keel.Storage;
 using Keel.Storage.Sqlite;
 using Keel.Telemetry.Export;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,6 +44,8 @@ public static class KeelServer
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.WebHost.UseUrls(options.Urls);
+        // Requests run on the socket threads; ThreadPoolHop sends all but the chat route back to the thread pool.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -121,6 +124,7 @@ public static class KeelServer
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         var app = builder.Build();
+        app.UseThreadPoolExceptForChat();
         GatewayEndpoints.Map(app);
         Dashboard.Api.DashboardApi.Map(app);
         Dashboard.DashboardStaticFiles.Map(app);
