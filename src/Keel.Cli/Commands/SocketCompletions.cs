@@ -5,7 +5,7 @@ namespace Keel.Cli.Commands;
 /// pool (the runtime's DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS switch). A gateway call is two sockets' worth of
 /// small reads and writes, and on two cores the hop per completion cost ~8 % of the calls a second in the closed-loop
 /// bench (bench/results/gateway.md), for ~0.05 ms more median latency. What runs inline is non-blocking: the chat route
-/// never waits on the database, and every other route moves to the thread pool first (Keel.Server's ThreadPoolHop).
+/// does not block, and every other route moves to the thread pool first (Keel.Server's ThreadPoolHop).
 /// </summary>
 internal static class SocketCompletions
 {

@@ -6,16 +6,18 @@ namespace Keel.Server.Hosting;
 /// <summary>
 /// Kestrel runs Keel's requests inline on the socket threads (<c>UnsafePreferInlineScheduling</c>): a gateway call then
 /// costs no thread-pool hand-offs, which on two cores cut the server's context switches per second by ~4x and its p99
-/// added latency by ~0.3 ms (bench/results/gateway.md). The price of inline is that a request which blocks holds up every
-/// other connection on its socket thread, so only the gateway's chat route, which never blocks (its database work is
-/// cached or queued to the step writer), stays inline; every other request (dashboard queries, memory and embeddings,
-/// OTLP ingest, MCP, billing) first moves to the thread pool here.
+/// added latency by ~0.4 ms (bench/results/gateway.md). The price of inline is that a request which blocks holds up every
+/// other connection on its socket thread, so only the gateway's chat route, which does not block (keys and tasks are
+/// cached after one short read, steps go to the writer's queue), stays inline; every other request (dashboard queries,
+/// memory and embeddings, OTLP ingest, MCP, billing) first moves to the thread pool here.
 /// </summary>
 internal static class ThreadPoolHop
 {
     private static readonly PathString InlinePath = "/v1/chat/completions";
 
-    public static void UseThreadPoolExceptForChat(this WebApplication app) => app.Use(static async (context, next) =>
+    public static void UseThreadPoolExceptForChat(this WebApplication app) => app.Use(InvokeAsync);
+
+    internal static async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         if (!context.Request.Path.Equals(InlinePath, StringComparison.Ordinal))
         {
@@ -24,5 +26,5 @@ internal static class ThreadPoolHop
         }
 
         await next(context).ConfigureAwait(false);
-    });
+    }
 }
