@@ -21,10 +21,12 @@ public sealed class ThreadPoolHopTests
         Assert.True(await RanOnThreadPoolAsync(path));
     }
 
-    [Fact]
-    public async Task Chat_completions_stay_on_the_thread_that_read_the_request()
+    [Theory]
+    [InlineData("/v1/chat/completions")]
+    [InlineData("/V1/Chat/Completions")] // routing matches paths case-insensitively
+    public async Task Chat_completions_stay_on_the_thread_that_read_the_request(string path)
     {
-        Assert.False(await RanOnThreadPoolAsync("/v1/chat/completions"));
+        Assert.False(await RanOnThreadPoolAsync(path));
     }
 
     private static async Task<bool> RanOnThreadPoolAsync(string path)

@@ -12,10 +12,13 @@ namespace Keel.Server.Gateway;
 /// <summary>The OpenAI-compatible routes and the health check.</summary>
 public static class GatewayEndpoints
 {
+    /// <summary>The chat route: the one route that runs inline on the socket threads (Hosting.ThreadPoolHop).</summary>
+    public const string ChatCompletionsPath = "/v1/chat/completions";
+
     public static void Map(WebApplication app)
     {
         var chat = app.Services.GetRequiredService<ChatCompletionsEndpoint>();
-        app.MapPost("/v1/chat/completions", chat.HandleAsync);
+        app.MapPost(ChatCompletionsPath, chat.HandleAsync);
         app.MapGet("/v1/models", ListModelsAsync);
         app.MapGet("/healthz", HealthAsync);
         Api.TaskEndpoints.Map(app);
