@@ -126,7 +126,6 @@ public sealed class ChatStreamTests
         var elapsed = TimeProvider.System.GetElapsedTime(started);
         Assert.True(read.Done);
         var gaps = read.Events.Count - 2; // no delay before the first chunk, none before [DONE]
-        // Timers may fire a fraction of a millisecond early against the stopwatch: allow 10 % of slack, no more.
-        Assert.True(elapsed >= TimeSpan.FromMilliseconds(40 * gaps * 0.9), $"{read.Events.Count} events in {elapsed.TotalMilliseconds} ms");
+        Assert.True(elapsed >= TimerSlack.AtLeast(40 * gaps), $"{read.Events.Count} events in {elapsed.TotalMilliseconds} ms");
     }
 }
