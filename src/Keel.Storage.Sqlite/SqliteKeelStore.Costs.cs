@@ -59,15 +59,17 @@ public sealed partial class SqliteKeelStore
         var edgeEnd = firstDay == long.MinValue ? long.MinValue : firstDay * MicrosPerDay;
         // The cells are summed by the rollup's own columns first (the day in primary-key order, needing no sort), then
         // the few groups that gives are named: a customer's name is looked up once per customer, not once per cell.
-        var (counts, cellGroup, rollupKey, edgeKey, lastKey) = groupBy switch
+        // sameGroup: the task cell (l) that counts the task for the usage row's (u) group, one of the cells with the
+        // group's bit (migration 25); the group's key is the cell's own customer, day, agent or model.
+        var (counts, cellGroup, rollupKey, edgeKey, groupBit, sameGroup) = groupBy switch
         {
-            CostGrouping.Customer => ("customer", "r.customer_id", "coalesce(c.name, r.customer_id)", "coalesce(c.name, u.customer_id)", "''"),
-            CostGrouping.Agent => ("agent", "r.agent", "r.agent", AgentKey, AgentKey),
-            CostGrouping.Model => ("model", "r.kind, r.resource", "CASE r.kind WHEN 'model' THEN r.resource ELSE '(' || r.kind || ')' END", ModelKey, ModelKey),
-            CostGrouping.Day => ("day", "r.day", "strftime('%Y-%m-%d', r.day * 86400, 'unixepoch')", DayKey, "u.created_at / 86400000000"),
-            _ => ("customer", "r.day", "'total'", "'total'", "''"),
+            CostGrouping.Customer => ("customer", "r.customer_id", "coalesce(c.name, r.customer_id)", "coalesce(c.name, u.customer_id)", 1, "1"),
+            CostGrouping.Agent => ("agent", "r.agent", "r.agent", AgentKey, 4, $"l.agent = {AgentKey}"),
+            CostGrouping.Model => ("model", "r.kind, r.resource", "CASE r.kind WHEN 'model' THEN r.resource ELSE '(' || r.kind || ')' END", ModelKey,
+                                   8, $"CASE l.kind WHEN 'model' THEN l.resource ELSE '(' || l.kind || ')' END = {ModelKey}"),
+            CostGrouping.Day => ("day", "r.day", "strftime('%Y-%m-%d', r.day * 86400, 'unixepoch')", DayKey, 2, "l.day = u.created_at / 86400000000"),
+            _ => ("customer", "r.day", "'total'", "'total'", 1, "1"),
         };
-        var grouping = counts[0];
         command.Parameters.AddWithValue("$first_day", firstDay);
         command.Parameters.AddWithValue("$since", sinceMicros);
         command.Parameters.AddWithValue("$since_day", UsageByCustomerDay.DayOf(sinceMicros));
@@ -113,8 +115,8 @@ public sealed partial class SqliteKeelStore
             FROM usage_events u
             LEFT JOIN tasks t ON t.id = u.task_id
             LEFT JOIN customers c ON c.id = u.customer_id
-            LEFT JOIN cost_rollup_last l
-                ON l.task_id = u.task_id AND l.grouping = '{grouping}' AND l.customer_id = u.customer_id AND l.group_key = {lastKey}
+            LEFT JOIN cost_rollup_task_cells l
+                ON l.task_id = u.task_id AND l.customer_id = u.customer_id AND l.group_bits & {groupBit} <> 0 AND {sameGroup}
             WHERE u.customer_id {(customerId is null ? "IN (SELECT id FROM customers)" : "= $customer")}
               AND {UsageByCustomerDay.Day} >= $since_day AND {UsageByCustomerDay.Day} < $first_day
               AND u.created_at >= $since AND u.created_at < $edge_end

@@ -1,3 +1,7 @@
+using Keel.Journal;
+using Keel.Oversight;
+using Keel.Tasks;
+using Keel.Usage;
 using Keel.Storage.Sqlite.Schema;
 using Microsoft.Data.Sqlite;
 using Xunit;
@@ -43,6 +47,62 @@ public sealed class SqliteCostRollupTests : IDisposable
         foreach (var (grouping, since, customer, rows) in expected)
         {
             Assert.Equal(rows, await store.CostReportAsync(grouping, since, customer, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task MigratedRollup_KeepsUpWithNewUsageAndOutcomes()
+    {
+        using (var raw = _database.OpenRaw())
+        {
+            SqliteMigrator.Migrate(raw, _database.Path, targetVersion: BeforeRollups);
+            SeedUsage(raw);
+        }
+
+        await using (var store = await SqliteKeelStore.OpenAsync(_database.Path, cancellationToken: Ct))
+        {
+            // Each task's counts, placed by the migrations, move: usage on a later day, some with another agent or
+            // model, some on a day the task already had; then outcomes turn to and from success.
+            for (var i = 0; i < 12; i++)
+            {
+                var task = $"task_{i % 6}";
+                var at = Day.AddDays(i < 6 ? 4 : 1).AddHours(i);
+                var usage = new UsageEvent
+                {
+                    IdempotencyKey = $"late{i}",
+                    CustomerId = i % 6 % 3 == 2 ? "cus_b" : "cus_a",
+                    TaskId = task,
+                    StepSeq = 100 + i,
+                    Kind = UsageKind.Model,
+                    Resource = i % 4 == 0 ? "new-model" : "gpt-a",
+                    Agent = i % 5 == 0 ? "late-helper" : null,
+                    InputTokens = 10,
+                    OutputTokens = 5,
+                    CostUsd = 0.0001m * (i + 1),
+                    CreatedAt = at,
+                };
+                var step = new StepRecord
+                {
+                    TaskId = task, Seq = 100 + i, Kind = StepKind.Model, Name = usage.Resource, Status = StepStatus.Succeeded, Attempts = 1,
+                    CostUsd = usage.CostUsd, StartedAt = at, EndedAt = at,
+                };
+                await store.CommitStepAsync(new StepCommit { Step = step, Usage = [usage] }, Ct);
+            }
+
+            await store.SetOutcomeAsync("task_1", TaskOutcome.Success, value: null, Ct);
+            await store.SetOutcomeAsync("task_0", TaskOutcome.Failure, value: null, Ct);
+
+            using var raw = _database.OpenRaw();
+            foreach (var customer in new[] { null, "cus_a" })
+            {
+                foreach (var since in new[] { DateTimeOffset.MinValue, Day.AddDays(1).AddHours(7.25), Day.AddDays(4) })
+                {
+                    foreach (var grouping in new[] { CostGrouping.Day, CostGrouping.Customer, CostGrouping.Agent, CostGrouping.Model, CostGrouping.All })
+                    {
+                        Assert.Equal(RawReport(raw, grouping, since, customer), await store.CostReportAsync(grouping, since, customer, Ct));
+                    }
+                }
+            }
         }
     }
 

@@ -13,7 +13,7 @@ public sealed class SqliteMigrationTests : IDisposable
         "api_keys", "approvals",
         "billing_accounts", "billing_counters", "billing_credit_note_lines", "billing_credit_notes", "billing_cursors", "billing_events",
         "billing_invoice_events", "billing_invoice_lines", "billing_invoices", "billing_plans", "billing_subscriptions", "billing_task_changes",
-        "blobs", "budget_events", "budgets", "context_snapshots", "cost_rollup", "cost_rollup_last", "cost_rollup_split_tasks", "customers", "interventions",
+        "blobs", "budget_events", "budgets", "context_snapshots", "cost_rollup", "cost_rollup_split_tasks", "cost_rollup_task_cells", "customers", "interventions",
         "memories", "memories_fts", "memories_fts_config", "memories_fts_data", "memories_fts_docsize", "memories_fts_idx", "memory_ingestion", "memory_retention", "memory_vectors",
         "otlp_trace_log", "otlp_traces", "session_messages", "session_state",
         "sessions", "settings", "spans", "steps", "tasks", "tool_state", "tool_state_history", "usage_events",

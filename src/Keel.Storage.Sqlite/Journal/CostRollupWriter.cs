@@ -6,8 +6,8 @@ using Microsoft.Data.Sqlite;
 namespace Keel.Storage.Sqlite.Journal;
 
 /// <summary>
-/// Keeps migration 19's cost rollup (<c>cost_rollup</c>, <c>cost_rollup_last</c>, <c>cost_rollup_split_tasks</c>) up to
-/// date from the writer, once per transaction. A trigger on usage_events did it per row in about ten statements and
+/// Keeps migration 19's cost rollup (<c>cost_rollup</c>, <c>cost_rollup_split_tasks</c>, and migration 25's
+/// <c>cost_rollup_task_cells</c>) up to date from the writer, once per transaction. A trigger on usage_events did it per row in about ten statements and
 /// added 50 µs to a one-usage gateway commit and 80-100 µs per usage row to an OTLP batch; here the usage rows a
 /// transaction inserted wait in memory, and just before it commits each distinct cell is upserted once and each
 /// task's last day per group is read once (not at all for a task the transaction created) and written only when it
@@ -25,9 +25,10 @@ internal sealed class CostRollupWriter : IDisposable
     private const long MicrosPerDay = 86_400_000_000;
 
     private readonly PreparedStatement _taskOf;
-    private readonly PreparedStatement _lastOf;
+    private readonly PreparedStatement _cellsOf;
     private readonly PreparedStatement _addToCell;
-    private readonly PreparedStatement _setLast;
+    private readonly PreparedStatement _setGroups;
+    private readonly PreparedStatement _dropCell;
     private readonly PreparedStatement _markSplit;
 
     // Pending since the last flush, in insertion order (the order decides which cell of a day takes a task's count).
@@ -38,12 +39,14 @@ internal sealed class CostRollupWriter : IDisposable
     private readonly Dictionary<string, TaskFacts> _tasks = new(StringComparer.Ordinal);
     private readonly Dictionary<LastKey, LastDay> _stored = [];
     private readonly Dictionary<LastKey, LastDay> _latest = [];
+    private readonly Dictionary<(string TaskId, CellKey Cell), int> _groupBits = []; // a task's cells: stored bits, then the new ones
+    private readonly HashSet<(string TaskId, CellKey Cell)> _movedGroups = [];
     private readonly Dictionary<CellKey, CellDelta> _cells = [];
 
     public CostRollupWriter(SqliteConnection connection)
     {
         _taskOf = new(connection, "SELECT agent, outcome IS 'success' FROM tasks WHERE id = $id");
-        _lastOf = new(connection, "SELECT grouping, customer_id, group_key, day, agent, kind, resource FROM cost_rollup_last WHERE task_id = $task");
+        _cellsOf = new(connection, "SELECT customer_id, day, agent, kind, resource, group_bits FROM cost_rollup_task_cells WHERE task_id = $task");
         _addToCell = new(connection, """
             INSERT INTO cost_rollup (day, customer_id, agent, kind, resource, events, cost_nanousd, input_tokens, cached_input_tokens, output_tokens, quantity,
                                      customer_tasks, customer_successes, day_tasks, day_successes, agent_tasks, agent_successes, model_tasks, model_successes)
@@ -57,10 +60,14 @@ internal sealed class CostRollupWriter : IDisposable
                 agent_tasks = agent_tasks + excluded.agent_tasks, agent_successes = agent_successes + excluded.agent_successes,
                 model_tasks = model_tasks + excluded.model_tasks, model_successes = model_successes + excluded.model_successes
             """);
-        _setLast = new(connection, """
-            INSERT INTO cost_rollup_last (task_id, grouping, customer_id, group_key, day, agent, kind, resource)
-            VALUES ($task, $grouping, $customer, $key, $day, $agent, $kind, $resource)
-            ON CONFLICT DO UPDATE SET day = excluded.day, agent = excluded.agent, kind = excluded.kind, resource = excluded.resource
+        _setGroups = new(connection, """
+            INSERT INTO cost_rollup_task_cells (task_id, customer_id, day, agent, kind, resource, group_bits)
+            VALUES ($task, $customer, $day, $agent, $kind, $resource, $group_bits)
+            ON CONFLICT DO UPDATE SET group_bits = excluded.group_bits
+            """);
+        _dropCell = new(connection, """
+            DELETE FROM cost_rollup_task_cells
+            WHERE task_id = $task AND customer_id = $customer AND day = $day AND agent = $agent AND kind = $kind AND resource = $resource
             """);
         _markSplit = new(connection, "INSERT OR IGNORE INTO cost_rollup_split_tasks (task_id) VALUES ($task)");
     }
@@ -99,6 +106,8 @@ internal sealed class CostRollupWriter : IDisposable
         _tasks.Clear();
         _stored.Clear();
         _latest.Clear();
+        _groupBits.Clear();
+        _movedGroups.Clear();
         _cells.Clear();
     }
 
@@ -124,9 +133,10 @@ internal sealed class CostRollupWriter : IDisposable
     public void Dispose()
     {
         _taskOf.Dispose();
-        _lastOf.Dispose();
+        _cellsOf.Dispose();
         _addToCell.Dispose();
-        _setLast.Dispose();
+        _setGroups.Dispose();
+        _dropCell.Dispose();
         _markSplit.Dispose();
     }
 
@@ -152,18 +162,24 @@ internal sealed class CostRollupWriter : IDisposable
             task.Set("$id", id);
             task.ForEachRow(facts, static (row, f) => (f.Agent, f.Success) = (row.Text(0), row.Int64(1)));
 
-            var last = _lastOf.Bind(transaction);
-            last.Set("$task", id);
-            last.ForEachRow((Writer: this, Id: id, Facts: facts), static (row, s) =>
+            var cells = _cellsOf.Bind(transaction);
+            cells.Set("$task", id);
+            cells.ForEachRow((Writer: this, Id: id, Facts: facts), static (row, s) =>
             {
-                var grouping = row.Text(0)![0];
-                var customer = row.Text(1)!;
-                var day = row.Int64(3);
-                var key = grouping == 'd' ? new LastKey(s.Id, grouping, customer, null, row.Int64(2)) : new LastKey(s.Id, grouping, customer, row.Text(2), 0);
-                s.Writer._stored[key] = new LastDay(day, new CellKey(day, customer, row.Text(4)!, row.Text(5)!, row.Text(6)!));
-                if (grouping == 'c')
+                var cell = new CellKey(row.Int64(1), row.Text(0)!, row.Text(2)!, row.Text(3)!, row.Text(4)!);
+                var groups = (int)row.Int64(5);
+                s.Writer._groupBits[(s.Id, cell)] = groups;
+                foreach (var grouping in Groupings)
                 {
-                    s.Facts.Customer(customer);
+                    if ((groups & Bit(grouping)) != 0)
+                    {
+                        s.Writer._stored[KeyOf(s.Id, grouping, cell)] = new LastDay(cell.Day, cell);
+                    }
+                }
+
+                if ((groups & Bit('c')) != 0)
+                {
+                    s.Facts.Customer(cell.CustomerId);
                 }
             });
         }
@@ -190,12 +206,26 @@ internal sealed class CostRollupWriter : IDisposable
             }
 
             facts!.Customer(usage.CustomerId);
-            Latest(new LastKey(taskId, 'c', usage.CustomerId, string.Empty, 0), usage.Day, cell);
-            Latest(new LastKey(taskId, 'd', usage.CustomerId, null, usage.Day), usage.Day, cell);
-            Latest(new LastKey(taskId, 'a', usage.CustomerId, agent, 0), usage.Day, cell);
-            Latest(new LastKey(taskId, 'm', usage.CustomerId, ModelKey(usage.Kind, usage.Resource), 0), usage.Day, cell);
+            foreach (var grouping in Groupings)
+            {
+                Latest(KeyOf(taskId, grouping, cell), usage.Day, cell);
+            }
         }
     }
+
+    private static ReadOnlySpan<char> Groupings => "cdam";
+
+    /// <summary>A group's bit in cost_rollup_task_cells.group_bits.</summary>
+    private static int Bit(char grouping) => grouping switch { 'c' => 1, 'd' => 2, 'a' => 4, _ => 8 };
+
+    /// <summary>The group of <paramref name="grouping"/> that <paramref name="cell"/> belongs to: its key is the cell's own.</summary>
+    private static LastKey KeyOf(string taskId, char grouping, CellKey cell) => grouping switch
+    {
+        'c' => new LastKey(taskId, grouping, cell.CustomerId, string.Empty, 0),
+        'd' => new LastKey(taskId, grouping, cell.CustomerId, null, cell.Day),
+        'a' => new LastKey(taskId, grouping, cell.CustomerId, cell.Agent, 0),
+        _ => new LastKey(taskId, grouping, cell.CustomerId, ModelKey(cell.Kind, cell.Resource), 0),
+    };
 
     private void Latest(LastKey key, long day, CellKey cell)
     {
@@ -208,7 +238,7 @@ internal sealed class CostRollupWriter : IDisposable
 
     /// <summary>
     /// A task whose latest day in a group is now later than the stored one (or that is new to the group) is counted in
-    /// its new cell and given back by the old one; the group's last-day row follows.
+    /// its new cell and given back by the old one; the group's bit moves between the task's cells with it.
     /// </summary>
     private void MoveCounts(SqliteTransaction transaction)
     {
@@ -223,27 +253,29 @@ internal sealed class CostRollupWriter : IDisposable
                 }
 
                 CollectionsMarshal.GetValueRefOrAddDefault(_cells, stored.Cell, out _).Count(key.Grouping, -1, -success);
+                MoveGroup(key, stored.Cell, remove: true);
             }
 
             CollectionsMarshal.GetValueRefOrAddDefault(_cells, latest.Cell, out _).Count(key.Grouping, 1, success);
-            var set = _setLast.Bind(transaction);
-            set.Set("$task", key.TaskId);
-            set.Set("$grouping", key.Grouping == 'c' ? "c" : key.Grouping == 'd' ? "d" : key.Grouping == 'a' ? "a" : "m");
-            set.Set("$customer", key.CustomerId);
-            if (key.Grouping == 'd')
+            MoveGroup(key, latest.Cell, remove: false);
+        }
+
+        foreach (var taskCell in _movedGroups)
+        {
+            var groups = _groupBits[taskCell];
+            var write = groups == 0 ? _dropCell.Bind(transaction) : _setGroups.Bind(transaction);
+            write.Set("$task", taskCell.TaskId);
+            write.Set("$customer", taskCell.Cell.CustomerId);
+            write.Set("$day", taskCell.Cell.Day);
+            write.Set("$agent", taskCell.Cell.Agent);
+            write.Set("$kind", taskCell.Cell.Kind);
+            write.Set("$resource", taskCell.Cell.Resource);
+            if (groups != 0)
             {
-                set.Set("$key", key.DayKey); // an integer, as the backfill and the costs query compare it
-            }
-            else
-            {
-                set.Set("$key", key.TextKey);
+                write.Set("$group_bits", groups);
             }
 
-            set.Set("$day", latest.Day);
-            set.Set("$agent", latest.Cell.Agent);
-            set.Set("$kind", latest.Cell.Kind);
-            set.Set("$resource", latest.Cell.Resource);
-            set.Execute();
+            write.Execute();
         }
 
         foreach (var (id, facts) in _tasks)
@@ -255,6 +287,13 @@ internal sealed class CostRollupWriter : IDisposable
                 split.Execute();
             }
         }
+    }
+
+    private void MoveGroup(LastKey key, CellKey cell, bool remove)
+    {
+        ref var groups = ref CollectionsMarshal.GetValueRefOrAddDefault(_groupBits, (key.TaskId, cell), out _);
+        groups = remove ? groups & ~Bit(key.Grouping) : groups | Bit(key.Grouping);
+        _movedGroups.Add((key.TaskId, cell));
     }
 
     private void WriteCells(SqliteTransaction transaction)
@@ -289,7 +328,7 @@ internal sealed class CostRollupWriter : IDisposable
         string? TaskId, string CustomerId, long Day, string? Agent, string Kind, string Resource,
         long CostNano, long InputTokens, long CachedInputTokens, long OutputTokens, double Quantity);
 
-    /// <summary>A row of cost_rollup_last: a task's group ('c' customer, 'd' day, 'a' agent, 'm' model) under a customer.</summary>
+    /// <summary>A task's group ('c' customer, 'd' day, 'a' agent, 'm' model) under a customer.</summary>
     private readonly record struct LastKey(string TaskId, char Grouping, string CustomerId, string? TextKey, long DayKey);
 
     private readonly record struct CellKey(long Day, string CustomerId, string Agent, string Kind, string Resource);
