@@ -9,5 +9,5 @@ public static class KeelIds
 
     public static string NewCustomerId() => New("cus");
 
-    public static string New(string prefix) => $"{prefix}_{Guid.CreateVersion7():N}";
+    public static string New(string prefix) => $"{prefix}_{UuidV7.Create(DateTimeOffset.UtcNow):N}";
 }

@@ -54,6 +54,10 @@ public static class KeelServer
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Hosting starts an Activity and a log scope for every request whenever its own category logs at any level,
+        // though it only logs request starts and ends (Information, below the minimum). Off, that is ~2 % of a gateway
+        // call's CPU saved; unhandled exceptions are still logged, by Kestrel.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 
         // Spans recorded from here on (gateway, workers, API) also leave over OTLP when asked (OTEL_EXPORTER_OTLP_*).
         var exportLogging = options.OtlpExport is null ? null : LoggerFactory.Create(log => log.AddSimpleConsole(console => console.SingleLine = true));
