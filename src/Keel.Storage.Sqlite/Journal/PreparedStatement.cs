@@ -22,6 +22,8 @@ internal sealed class PreparedStatement : IDisposable
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
+    private readonly nint _databasePointer; // the hot calls go straight to SQLite (SqliteNative); the handles above keep these alive
+    private readonly nint _statementPointer;
     private readonly string[] _names;
     private readonly long _busyTimeoutMs;
 
@@ -43,6 +45,9 @@ internal sealed class PreparedStatement : IDisposable
             _statement.Dispose();
             throw new ArgumentException("A prepared statement holds one SQL statement.", nameof(sql));
         }
+
+        _databasePointer = _db.DangerousGetHandle();
+        _statementPointer = _statement.DangerousGetHandle();
 
         // Interned, so that the literal names callers pass are usually found by reference before any string comparison.
         _names = new string[raw.sqlite3_bind_parameter_count(_statement)];
@@ -68,7 +73,7 @@ internal sealed class PreparedStatement : IDisposable
         var index = IndexOf(name);
         if (value is null)
         {
-            Check(raw.sqlite3_bind_null(_statement, index));
+            Check(SqliteNative.BindNull(_statementPointer, index));
         }
         else if (value.Length == 0)
         {
@@ -78,7 +83,7 @@ internal sealed class PreparedStatement : IDisposable
         {
             Span<byte> buffer = stackalloc byte[StackEncodeLimit * 3];
             var length = Encoding.UTF8.GetBytes(value, buffer);
-            Check(raw.sqlite3_bind_text(_statement, index, buffer[..length]));
+            Check(SqliteNative.BindText(_statementPointer, index, buffer[..length]));
         }
         else
         {
@@ -87,7 +92,7 @@ internal sealed class PreparedStatement : IDisposable
             try
             {
                 var length = Encoding.UTF8.GetBytes(value, buffer);
-                Check(raw.sqlite3_bind_text(_statement, index, buffer.AsSpan(0, length)));
+                Check(SqliteNative.BindText(_statementPointer, index, buffer.AsSpan(0, length)));
             }
             finally
             {
@@ -100,21 +105,21 @@ internal sealed class PreparedStatement : IDisposable
     public void SetUtf8Text(string name, ReadOnlySpan<byte> utf8)
     {
         var index = IndexOf(name);
-        Check(utf8.IsEmpty ? raw.sqlite3_bind_text(_statement, index, string.Empty) : raw.sqlite3_bind_text(_statement, index, utf8));
+        Check(utf8.IsEmpty ? raw.sqlite3_bind_text(_statement, index, string.Empty) : SqliteNative.BindText(_statementPointer, index, utf8));
     }
 
     /// <summary>Binds an integer.</summary>
-    public void Set(string name, long value) => Check(raw.sqlite3_bind_int64(_statement, IndexOf(name), value));
+    public void Set(string name, long value) => Check(SqliteNative.BindInt64(_statementPointer, IndexOf(name), value));
 
     /// <summary>Binds an integer; null binds SQL NULL.</summary>
     public void Set(string name, long? value)
     {
         var index = IndexOf(name);
-        Check(value is { } v ? raw.sqlite3_bind_int64(_statement, index, v) : raw.sqlite3_bind_null(_statement, index));
+        Check(value is { } v ? SqliteNative.BindInt64(_statementPointer, index, v) : SqliteNative.BindNull(_statementPointer, index));
     }
 
     /// <summary>Binds a real number.</summary>
-    public void Set(string name, double value) => Check(raw.sqlite3_bind_double(_statement, IndexOf(name), value));
+    public void Set(string name, double value) => Check(SqliteNative.BindDouble(_statementPointer, IndexOf(name), value));
 
     /// <summary>Binds a blob; null binds SQL NULL, an empty array an empty blob (as ADO.NET does).</summary>
     public void Set(string name, byte[]? value)
@@ -122,7 +127,7 @@ internal sealed class PreparedStatement : IDisposable
         var index = IndexOf(name);
         Check(value switch
         {
-            null => raw.sqlite3_bind_null(_statement, index),
+            null => SqliteNative.BindNull(_statementPointer, index),
             [] => raw.sqlite3_bind_zeroblob(_statement, index, 0), // an empty span would bind NULL
             _ => raw.sqlite3_bind_blob(_statement, index, value),
         });
@@ -144,7 +149,7 @@ internal sealed class PreparedStatement : IDisposable
                 throw Error(rc);
             }
 
-            return raw.sqlite3_changes(_db);
+            return SqliteNative.Changes(_databasePointer);
         }
         finally
         {
@@ -223,7 +228,7 @@ internal sealed class PreparedStatement : IDisposable
     /// <summary>One step, retried while another connection holds the file locked, for the connection's default timeout (as ADO.NET does).</summary>
     private int Step()
     {
-        var rc = raw.sqlite3_step(_statement);
+        var rc = SqliteNative.Step(_statementPointer);
         if (rc is not (raw.SQLITE_BUSY or raw.SQLITE_LOCKED))
         {
             return rc;
@@ -232,9 +237,9 @@ internal sealed class PreparedStatement : IDisposable
         var waited = Stopwatch.StartNew();
         while (rc is raw.SQLITE_BUSY or raw.SQLITE_LOCKED && (_busyTimeoutMs == 0 || waited.ElapsedMilliseconds < _busyTimeoutMs))
         {
-            raw.sqlite3_reset(_statement); // keeps the bindings
+            Reset(); // keeps the bindings
             Thread.Sleep(10);
-            rc = raw.sqlite3_step(_statement);
+            rc = SqliteNative.Step(_statementPointer);
         }
 
         return rc;
@@ -245,7 +250,7 @@ internal sealed class PreparedStatement : IDisposable
     /// every parameter each time, and rebinding reuses each value's buffer where clearing would free it and the next
     /// bind allocate it again.
     /// </summary>
-    private void Reset() => raw.sqlite3_reset(_statement);
+    private void Reset() => _ = SqliteNative.Reset(_statementPointer); // it repeats the last step's error, already handled
 
     private int IndexOf(string name)
     {
