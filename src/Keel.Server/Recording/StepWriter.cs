@@ -25,14 +25,21 @@ public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> log
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
-    // How long the writer lets a batch gather once a commit is waiting. Without it, at a thousand calls a second each
-    // call was a transaction of its own, writing the same dozen hot pages (task, step, span, usage and rollup B-trees)
-    // to the WAL every time; that disk work, not the calls, made the tail latency. A crash loses at most this much more.
-    private static readonly TimeSpan GatherFor = TimeSpan.FromMilliseconds(10);
     private readonly ManualResetEventSlim _writeNow = new(false);
     private long _enqueued;
     private long _finished;
     private TaskCompletionSource _batchDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// How long the writer lets a batch gather once a commit is waiting, unless a whole batch is queued sooner. Without
+    /// it, at a thousand calls a second each call was a transaction of its own, writing the same dozen hot pages (task,
+    /// step, span, usage and rollup B-trees) to the WAL every time; that disk work, not the calls, made the tail latency.
+    /// A crash loses at most this much more.
+    /// </summary>
+    internal TimeSpan GatherFor { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Raised on the writer's thread as it starts to gather a batch (for tests).</summary>
+    internal event Action? Gathering;
 
     /// <summary>Commits not yet written: what a crash right now would lose.</summary>
     public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _finished);
@@ -45,6 +52,9 @@ public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> log
         {
             if (!_queue.Writer.TryWrite(commit))
             {
+                // A whole batch is queued: the writer stops gathering and takes it. Without this, callers waited out
+                // the rest of the gather whenever a batch filled within it (closed loop: ~15 % of the throughput).
+                _writeNow.Set();
                 await _queue.Writer.WriteAsync(commit).ConfigureAwait(false);
             }
         }
@@ -121,9 +131,13 @@ public sealed partial class StepWriter(IKeelStore store, ILogger<StepWriter> log
         // Not stoppingToken: the loop ends when the queue is completed and drained, so nothing queued is lost.
         while (WaitToRead())
         {
-            if (_queue.Reader.Count < MaxBatch && _writeNow.Wait(GatherFor))
+            if (_queue.Reader.Count < MaxBatch)
             {
-                _writeNow.Reset();
+                Gathering?.Invoke();
+                if (_writeNow.Wait(GatherFor))
+                {
+                    _writeNow.Reset();
+                }
             }
 
             WriteBatch(batch);
