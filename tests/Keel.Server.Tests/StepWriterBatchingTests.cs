@@ -10,8 +10,6 @@ namespace Keel.Server.Tests;
 /// <summary>How the recording writer gathers commits into batches, on a real store.</summary>
 public sealed class StepWriterBatchingTests : IDisposable
 {
-    private const int QueueLength = 512; // StepWriter's queue: one batch
-
     private readonly string _folder = Directory.CreateTempSubdirectory("keel-step-writer-").FullName;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -32,13 +30,13 @@ public sealed class StepWriterBatchingTests : IDisposable
         await writer.EnqueueAsync(Commit(customer.Id, 0));
         await gathering.Task.WaitAsync(Ct);
         // The queue fills, and the last commit finds it full: it gets in only once the writer has taken the batch.
-        for (var i = 1; i <= QueueLength; i++)
+        for (var i = 1; i <= StepWriter.QueueLength; i++)
         {
             await writer.EnqueueAsync(Commit(customer.Id, i)).AsTask().WaitAsync(TimeSpan.FromMinutes(1), Ct);
         }
 
         await writer.FlushAsync(Ct);
-        Assert.Equal(QueueLength + 1, await store.CountTasksAsync(new TaskQuery { CustomerId = customer.Id }, cap: 10_000, Ct));
+        Assert.Equal(StepWriter.QueueLength + 1, await store.CountTasksAsync(new TaskQuery { CustomerId = customer.Id }, cap: 10_000, Ct));
         await writer.StopAsync(Ct);
     }
 
